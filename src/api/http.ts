@@ -1,0 +1,84 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+/** A request as API handlers see it. */
+export interface ApiRequest {
+  readonly method: string;
+  readonly path: string;
+  readonly query: URLSearchParams;
+  /** Path parameters from the route pattern (`:traceId`). */
+  readonly params: Record<string, string>;
+  readonly signal: AbortSignal;
+}
+
+/** A JSON answer. */
+export interface ApiResponse {
+  readonly status: number;
+  readonly body: unknown;
+  readonly headers?: Record<string, string>;
+}
+
+export type Handler = (req: ApiRequest) => Promise<ApiResponse>;
+
+/** A client error with a message for the caller; the API answers it as `{error}` with the status. */
+export class ApiError extends Error {
+  constructor(readonly status: number, message: string) {
+    super(message);
+  }
+}
+
+export function ok(body: unknown): ApiResponse {
+  return { status: 200, body };
+}
+
+interface Route {
+  readonly method: string;
+  readonly parts: readonly string[];
+  readonly handler: Handler;
+}
+
+/** A small router: exact segments and `:name` parameters. */
+export class Router {
+  private readonly routes: Route[] = [];
+
+  get(pattern: string, handler: Handler): this {
+    this.routes.push({ method: 'GET', parts: pattern.split('/').filter(Boolean), handler });
+    return this;
+  }
+
+  match(method: string, path: string): { handler: Handler; params: Record<string, string> } | 'method' | null {
+    const segs = path.split('/').filter(Boolean);
+    let methodMismatch = false;
+    for (const r of this.routes) {
+      if (r.parts.length !== segs.length) continue;
+      const params: Record<string, string> = {};
+      let hit = true;
+      for (let i = 0; i < segs.length && hit; i++) {
+        if (r.parts[i].startsWith(':')) params[r.parts[i].slice(1)] = decodeURIComponent(segs[i]);
+        else hit = r.parts[i] === segs[i];
+      }
+      if (!hit) continue;
+      if (r.method !== method) {
+        methodMismatch = true;
+        continue;
+      }
+      return { handler: r.handler, params };
+    }
+    return methodMismatch ? 'method' : null;
+  }
+}
+
+export function writeJson(res: ServerResponse, response: ApiResponse): void {
+  const text = JSON.stringify(response.body, (_k, v) => (typeof v === 'bigint' ? v.toString() : v));
+  res.writeHead(response.status, {
+    'Content-Type': 'application/json; charset=utf-8',
+    'Content-Length': Buffer.byteLength(text),
+    'Cache-Control': 'no-store',
+    ...response.headers,
+  });
+  res.end(text);
+}
+
+export function toApiRequest(req: IncomingMessage, params: Record<string, string>, signal: AbortSignal): ApiRequest {
+  const url = new URL(req.url ?? '/', 'http://localhost');
+  return { method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, params, signal };
+}

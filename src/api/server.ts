@@ -1,0 +1,76 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createKeyCheck, keyFromHeaders } from '../auth/keys.js';
+import type { Store } from '../storage/types.js';
+import { ApiError, ok, Router, toApiRequest, writeJson } from './http.js';
+import { queryMetrics } from './metrics.js';
+import { getTrace, listTraces } from './traces.js';
+
+export interface ApiServerOptions {
+  readonly host: string;
+  readonly port: number;
+  readonly apiKeys: readonly string[];
+  readonly store: Store;
+  readonly db: string;
+  /** What /api/health reports beyond the store: queue depth, ports, version. */
+  readonly health: () => Record<string, unknown>;
+  readonly log?: (message: string) => void;
+}
+
+/** The query API: JSON over HTTP, documented in docs/api.md. */
+export class ApiServer {
+  private server: Server | null = null;
+
+  constructor(private readonly options: ApiServerOptions) {}
+
+  async start(): Promise<number> {
+    const { store, db } = this.options;
+    const router = new Router()
+      .get('/api/health', async () => ok({ status: 'ok', store: store.kind, ...this.options.health() }))
+      .get('/api/traces', listTraces(store, db))
+      .get('/api/traces/:traceId', getTrace(store, db))
+      .get('/api/metrics', queryMetrics(store, db));
+    const checkKey = createKeyCheck(this.options.apiKeys);
+
+    const server = createServer(async (req, res) => {
+      const abort = new AbortController();
+      res.on('close', () => abort.abort());
+      try {
+        const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+        const route = router.match(req.method ?? 'GET', path);
+        if (route === null) throw new ApiError(404, `no such endpoint: ${path}`);
+        if (route === 'method') throw new ApiError(405, `${req.method} not allowed on ${path}`);
+        const open = path === '/api/health';
+        if (!open && !checkKey(keyFromHeaders(header(req.headers.authorization), header(req.headers['x-api-key']))))
+          throw new ApiError(401, 'missing or unknown API key (Authorization: Bearer <key>)');
+        writeJson(res, await route.handler(toApiRequest(req, route.params, abort.signal)));
+      } catch (err) {
+        if (res.headersSent) return void res.destroy();
+        if (err instanceof ApiError) return writeJson(res, { status: err.status, body: { error: err.message } });
+        this.options.log?.(`api: ${(err as Error).stack ?? err}`);
+        writeJson(res, { status: 500, body: { error: 'internal error; see the server log' } });
+      }
+    });
+    this.server = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.options.port, this.options.host, () => resolve());
+    });
+    return (server.address() as AddressInfo).port;
+  }
+
+  async stop(): Promise<void> {
+    const server = this.server;
+    this.server = null;
+    if (!server) return;
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeIdleConnections();
+      setTimeout(() => server.closeAllConnections(), 2000).unref();
+    });
+  }
+}
+
+function header(v: string | string[] | undefined): string | undefined {
+  return Array.isArray(v) ? v[0] : v;
+}

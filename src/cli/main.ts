@@ -1,0 +1,49 @@
+import { ConfigError } from '../config/load.js';
+import { VERSION } from '../strata.js';
+import { UsageError } from './args.js';
+import { serve } from './serve.js';
+
+const HELP = `strata ${VERSION}: LLM observability that joins model confidence, behaviour and GPU telemetry
+
+Usage: strata <command> [flags]
+
+Commands:
+  serve      start the receivers, storage and query API (strata serve --help)
+  version    print the version
+
+Run 'strata <command> --help' for a command's flags.
+`;
+
+/** The CLI entry point; returns the exit code. */
+export async function main(argv: readonly string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case undefined:
+      case '--help':
+      case '-h':
+      case 'help':
+        process.stdout.write(HELP);
+        return 0;
+      case 'version':
+      case '--version':
+        if (rest.includes('--help')) {
+          process.stdout.write('Usage: strata version\n\nPrints the version of Strata.\n');
+          return 0;
+        }
+        console.log(VERSION);
+        return 0;
+      case 'serve':
+        return await serve(rest);
+      default:
+        console.error(`strata: unknown command ${JSON.stringify(command)}\n\n${HELP}`);
+        return 2;
+    }
+  } catch (err) {
+    if (err instanceof UsageError || err instanceof ConfigError) {
+      console.error(`strata: ${err.message}`);
+      return 2;
+    }
+    throw err;
+  }
+}

@@ -1,0 +1,77 @@
+/**
+ * Strata's configuration: defaults as named constants, one validated shape.
+ * Sources, later wins: defaults, the YAML file (`--config`), environment variables (STRATA_*), flags.
+ */
+
+import type { FsyncPolicy } from '../pipeline/wal.js';
+
+export interface StrataConfig {
+  /** Address every listener binds to. */
+  readonly host: string;
+  readonly api: { readonly port: number };
+  readonly otlp: {
+    readonly httpPort: number;
+    readonly grpcPort: number;
+    /** Largest accepted body, after decompression too. */
+    readonly maxBodyBytes: number;
+  };
+  readonly storage: {
+    readonly dataDir: string;
+    /** When set, a ClickHouse server is used instead of the embedded chDB. */
+    readonly clickhouseUrl: string | null;
+    readonly database: string;
+    /** Days data is kept; 0 keeps it forever. */
+    readonly retentionDays: number;
+  };
+  readonly ingest: {
+    readonly fsync: FsyncPolicy;
+    readonly maxQueueBytes: number;
+    readonly maxBatchBytes: number;
+  };
+  readonly auth: {
+    /** Keys accepted on the OTLP receivers (Authorization: Bearer <key>, or x-api-key). */
+    readonly ingestKeys: readonly string[];
+    /** Keys accepted on the query API. */
+    readonly apiKeys: readonly string[];
+  };
+  readonly capture: {
+    /** Keep prompt and completion content (messages, gen_ai.prompt/completion, input/output values). */
+    readonly content: boolean;
+    /** Regular expressions whose matches are replaced by [REDACTED] in kept content. */
+    readonly redact: readonly string[];
+  };
+}
+
+export const DEFAULT_HOST = '127.0.0.1';
+export const DEFAULT_API_PORT = 4000;
+export const DEFAULT_OTLP_HTTP_PORT = 4318;
+export const DEFAULT_OTLP_GRPC_PORT = 4317;
+export const DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024;
+export const DEFAULT_DATA_DIR = './.strata';
+export const DEFAULT_DATABASE = 'strata';
+export const DEFAULT_RETENTION_DAYS = 30;
+export const DEFAULT_FSYNC: FsyncPolicy = 'interval';
+export const DEFAULT_MAX_QUEUE_BYTES = 256 * 1024 * 1024;
+export const DEFAULT_MAX_BATCH_BYTES = 32 * 1024 * 1024;
+
+/** Emails, API-key-like tokens and payment card numbers. */
+export const DEFAULT_REDACT_PATTERNS: readonly string[] = [
+  '[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\\.[A-Za-z]{2,}',
+  '\\b(?:sk|pk|rk|api|key)[-_][A-Za-z0-9_-]{16,}\\b',
+  '\\b(?:\\d[ -]?){13,19}\\b',
+];
+
+export const DEFAULT_CONFIG: StrataConfig = {
+  host: DEFAULT_HOST,
+  api: { port: DEFAULT_API_PORT },
+  otlp: { httpPort: DEFAULT_OTLP_HTTP_PORT, grpcPort: DEFAULT_OTLP_GRPC_PORT, maxBodyBytes: DEFAULT_MAX_BODY_BYTES },
+  storage: { dataDir: DEFAULT_DATA_DIR, clickhouseUrl: null, database: DEFAULT_DATABASE, retentionDays: DEFAULT_RETENTION_DAYS },
+  ingest: { fsync: DEFAULT_FSYNC, maxQueueBytes: DEFAULT_MAX_QUEUE_BYTES, maxBatchBytes: DEFAULT_MAX_BATCH_BYTES },
+  auth: { ingestKeys: [], apiKeys: [] },
+  capture: { content: true, redact: DEFAULT_REDACT_PATTERNS },
+};
+
+/** True for addresses only this machine can reach. */
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host.startsWith('127.');
+}

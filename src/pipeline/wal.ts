@@ -1,0 +1,257 @@
+import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { crc32 } from 'node:zlib';
+import { TABLES, type TableName } from '../storage/types.js';
+
+/**
+ * Write-ahead log: what the receivers acknowledged, on disk before the acknowledgement.
+ *
+ * A record is appended with a synchronous write, so once `append` returns the bytes are in the
+ * kernel and survive a crash of the process (kill -9). `fsync` decides when they also reach the
+ * disk: on every append ('always'), every `fsyncIntervalMs` ('interval') or when the OS decides ('never').
+ *
+ * Records carry a sequence number. The writer reports progress with `beginFlush` / `commit`; a
+ * checkpoint file remembers the newest committed sequence and the range being flushed, so a restart
+ * replays exactly the uncommitted records, re-flushing an interrupted range with the same
+ * boundaries (and therefore the same deduplication token).
+ */
+
+export type FsyncPolicy = 'always' | 'interval' | 'never';
+
+export interface WalOptions {
+  readonly dir: string;
+  readonly fsync: FsyncPolicy;
+  readonly fsyncIntervalMs?: number;
+  /** A segment is closed and a new one started past this size. */
+  readonly segmentBytes?: number;
+  /** Receives warnings (a torn tail, a corrupt record). */
+  readonly warn?: (message: string) => void;
+}
+
+export interface WalRecord {
+  readonly seq: number;
+  readonly tables: Partial<Record<TableName, Buffer>>;
+  /** Bytes of payload, for queue accounting. */
+  readonly bytes: number;
+}
+
+/** A range being flushed when the process stopped: replay it first, with the same boundaries. */
+export interface FlushRange {
+  readonly from: number;
+  readonly to: number;
+}
+
+export interface WalOpenResult {
+  readonly wal: Wal;
+  /** Acknowledged records not yet committed to the store, in order. */
+  readonly pending: WalRecord[];
+  readonly interruptedFlush: FlushRange | null;
+}
+
+export const DEFAULT_SEGMENT_BYTES = 64 * 1024 * 1024;
+export const DEFAULT_FSYNC_INTERVAL_MS = 1000;
+
+const MAGIC = 0x5354524c; // 'STRL'
+const HEADER_BYTES = 20; // magic u32, body length u32, crc32 u32, seq u64
+
+interface Segment {
+  readonly name: string;
+  lastSeq: number;
+}
+
+interface Checkpoint {
+  committed: number;
+  flushing: FlushRange | null;
+}
+
+export class Wal {
+  private fd = -1;
+  private segmentSize = 0;
+  private readonly segments: Segment[] = [];
+  private nextSeq: number;
+  private checkpoint: Checkpoint;
+  private timer: NodeJS.Timeout | undefined;
+  private dirty = false;
+
+  private constructor(private readonly options: WalOptions, segments: Segment[], nextSeq: number, checkpoint: Checkpoint) {
+    this.segments = segments;
+    this.nextSeq = nextSeq;
+    this.checkpoint = checkpoint;
+    this.openNewSegment();
+    if (options.fsync === 'interval') {
+      this.timer = setInterval(() => this.sync(), options.fsyncIntervalMs ?? DEFAULT_FSYNC_INTERVAL_MS);
+      this.timer.unref();
+    }
+  }
+
+  /** Opens (or creates) the log in `options.dir` and reads back what was not committed. */
+  static open(options: WalOptions): WalOpenResult {
+    mkdirSync(options.dir, { recursive: true });
+    const checkpoint = readCheckpoint(options.dir);
+    const names = readdirSync(options.dir).filter((n) => /^\d{12}\.wal$/.test(n)).sort();
+    const segments: Segment[] = [];
+    const pending: WalRecord[] = [];
+    let lastSeq = checkpoint.committed;
+    for (const name of names) {
+      const path = join(options.dir, name);
+      const { records, validBytes, totalBytes } = readSegment(path);
+      if (validBytes < totalBytes) {
+        options.warn?.(`wal: ${name}: ${totalBytes - validBytes} bytes after the last whole record discarded (torn or corrupt write)`);
+        truncateSync(path, validBytes);
+      }
+      let segmentLast = 0;
+      for (const r of records) {
+        segmentLast = Math.max(segmentLast, r.seq);
+        lastSeq = Math.max(lastSeq, r.seq);
+        if (r.seq > checkpoint.committed) pending.push(r);
+      }
+      if (segmentLast > checkpoint.committed) segments.push({ name, lastSeq: segmentLast });
+      else rmSync(path, { force: true });
+    }
+    const interrupted = checkpoint.flushing && checkpoint.flushing.from > checkpoint.committed ? checkpoint.flushing : null;
+    const wal = new Wal(options, segments, lastSeq + 1, { committed: checkpoint.committed, flushing: null });
+    return { wal, pending, interruptedFlush: interrupted };
+  }
+
+  /** Appends one record; returns it once its bytes are written (and synced, under 'always'). */
+  append(tables: Partial<Record<TableName, Buffer>>): WalRecord {
+    const seq = this.nextSeq++;
+    const parts: Buffer[] = [];
+    let bytes = 0;
+    for (const table of TABLES) {
+      const payload = tables[table];
+      if (!payload || payload.length === 0) continue;
+      const head = Buffer.allocUnsafe(5);
+      head.writeUInt8(TABLES.indexOf(table), 0);
+      head.writeUInt32LE(payload.length, 1);
+      parts.push(head, payload);
+      bytes += payload.length;
+    }
+    const body = Buffer.concat(parts);
+    const header = Buffer.allocUnsafe(HEADER_BYTES);
+    header.writeUInt32LE(MAGIC, 0);
+    header.writeUInt32LE(body.length, 4);
+    header.writeUInt32LE(crc32(body), 8);
+    header.writeBigUInt64LE(BigInt(seq), 12);
+    const frame = Buffer.concat([header, body]);
+    if (this.segmentSize > 0 && this.segmentSize + frame.length > (this.options.segmentBytes ?? DEFAULT_SEGMENT_BYTES)) {
+      this.openNewSegment();
+    }
+    let off = 0;
+    while (off < frame.length) off += writeSync(this.fd, frame, off, frame.length - off);
+    this.segmentSize += frame.length;
+    this.segments[this.segments.length - 1].lastSeq = seq;
+    if (this.options.fsync === 'always') fsyncSync(this.fd);
+    else this.dirty = true;
+    return { seq, tables, bytes };
+  }
+
+  /** Records that records `from..to` are being written to the store (before the write starts). */
+  beginFlush(range: FlushRange): void {
+    this.checkpoint = { committed: this.checkpoint.committed, flushing: range };
+    writeCheckpoint(this.options.dir, this.checkpoint, this.options.fsync !== 'never');
+  }
+
+  /** Records that every record up to `seq` is in the store; whole segments behind it are deleted. */
+  commit(seq: number): void {
+    this.checkpoint = { committed: Math.max(seq, this.checkpoint.committed), flushing: null };
+    writeCheckpoint(this.options.dir, this.checkpoint, this.options.fsync !== 'never');
+    while (this.segments.length > 1 && this.segments[0].lastSeq <= this.checkpoint.committed) {
+      const done = this.segments.shift()!;
+      rmSync(join(this.options.dir, done.name), { force: true });
+    }
+  }
+
+  /** Bytes of log on disk. */
+  diskBytes(): number {
+    let total = 0;
+    for (const s of this.segments) {
+      try {
+        total += statSync(join(this.options.dir, s.name)).size;
+      } catch {
+        // deleted meanwhile
+      }
+    }
+    return total;
+  }
+
+  sync(): void {
+    if (this.dirty && this.fd >= 0) {
+      fsyncSync(this.fd);
+      this.dirty = false;
+    }
+  }
+
+  /** Syncs and closes. Idempotent. */
+  close(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    if (this.fd >= 0) {
+      this.sync();
+      closeSync(this.fd);
+      this.fd = -1;
+    }
+  }
+
+  private openNewSegment(): void {
+    if (this.fd >= 0) {
+      fsyncSync(this.fd);
+      closeSync(this.fd);
+    }
+    const name = `${String(this.nextSeq).padStart(12, '0')}.wal`;
+    this.fd = openSync(join(this.options.dir, name), 'a');
+    this.segmentSize = 0;
+    this.segments.push({ name, lastSeq: this.nextSeq - 1 });
+  }
+}
+
+function readSegment(path: string): { records: WalRecord[]; validBytes: number; totalBytes: number } {
+  const data = readFileSync(path);
+  const records: WalRecord[] = [];
+  let off = 0;
+  while (off + HEADER_BYTES <= data.length) {
+    if (data.readUInt32LE(off) !== MAGIC) break;
+    const len = data.readUInt32LE(off + 4);
+    const end = off + HEADER_BYTES + len;
+    if (end > data.length) break;
+    const body = data.subarray(off + HEADER_BYTES, end);
+    if (crc32(body) !== data.readUInt32LE(off + 8)) break;
+    const seq = Number(data.readBigUInt64LE(off + 12));
+    const tables: Partial<Record<TableName, Buffer>> = {};
+    let bytes = 0;
+    let p = 0;
+    while (p + 5 <= body.length) {
+      const table = TABLES[body.readUInt8(p)];
+      const n = body.readUInt32LE(p + 1);
+      const payload = Buffer.from(body.subarray(p + 5, p + 5 + n));
+      if (table) tables[table] = payload;
+      bytes += n;
+      p += 5 + n;
+    }
+    records.push({ seq, tables, bytes });
+    off = end;
+  }
+  return { records, validBytes: off, totalBytes: data.length };
+}
+
+const CHECKPOINT_FILE = 'checkpoint.json';
+
+function readCheckpoint(dir: string): Checkpoint {
+  try {
+    const parsed = JSON.parse(readFileSync(join(dir, CHECKPOINT_FILE), 'utf8')) as Partial<Checkpoint>;
+    return { committed: Number(parsed.committed) || 0, flushing: parsed.flushing ?? null };
+  } catch {
+    return { committed: 0, flushing: null };
+  }
+}
+
+function writeCheckpoint(dir: string, checkpoint: Checkpoint, durable: boolean): void {
+  const tmp = join(dir, `${CHECKPOINT_FILE}.tmp`);
+  writeFileSync(tmp, JSON.stringify(checkpoint));
+  if (durable) {
+    const fd = openSync(tmp, 'r+');
+    fsyncSync(fd);
+    closeSync(fd);
+  }
+  renameSync(tmp, join(dir, CHECKPOINT_FILE));
+}

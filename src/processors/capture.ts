@@ -1,0 +1,144 @@
+import type { LogRecord } from '../model/log.js';
+import type { Message, MessagePart, SpanRecord } from '../model/span.js';
+import type { AnyValue, Attributes, SpanEvent } from '../receivers/otlp/types.js';
+
+/**
+ * What Strata keeps of prompts and completions. With capture off, content-bearing attributes,
+ * events and log bodies are removed before anything is stored; with capture on, every string in
+ * them passes through the redaction patterns (matches become `[REDACTED]`).
+ */
+export interface ContentPolicy {
+  applyToSpans(spans: SpanRecord[]): SpanRecord[];
+  applyToLogs(records: LogRecord[]): LogRecord[];
+}
+
+export interface ContentPolicyOptions {
+  readonly capture: boolean;
+  /** Regular expression sources; empty = no redaction. */
+  readonly redact: readonly string[];
+}
+
+export const REDACTED = '[REDACTED]';
+
+/** Attribute keys (exact or as a dotted prefix) that carry prompt or completion content. */
+const CONTENT_KEYS = [
+  'gen_ai.input.messages',
+  'gen_ai.output.messages',
+  'gen_ai.system_instructions',
+  'gen_ai.prompt',
+  'gen_ai.completion',
+  'gen_ai.tool.call.arguments',
+  'gen_ai.tool.call.result',
+  'gen_ai.tool.definitions',
+  'llm.input_messages',
+  'llm.output_messages',
+  'llm.prompts',
+  'input.value',
+  'output.value',
+  'content',
+  'message',
+  'body',
+];
+
+/** Events whose attributes are content as a whole (the GenAI message events). */
+function isContentEvent(name: string): boolean {
+  return name.startsWith('gen_ai.') && (name.endsWith('.message') || name === 'gen_ai.choice' || name === 'gen_ai.client.inference.operation.details');
+}
+
+export function isContentKey(key: string): boolean {
+  for (const k of CONTENT_KEYS) {
+    if (key === k || (key.length > k.length && key.startsWith(k) && key.charCodeAt(k.length) === 46 /* . */)) return true;
+  }
+  return false;
+}
+
+export function createContentPolicy(options: ContentPolicyOptions): ContentPolicy {
+  const pattern = options.redact.length ? new RegExp(options.redact.map((r) => `(?:${r})`).join('|'), 'g') : null;
+  if (options.capture && !pattern) return { applyToSpans: (s) => s, applyToLogs: (l) => l };
+  const text = (s: string): string => (pattern ? s.replace(pattern, REDACTED) : s);
+  const value = (v: AnyValue): AnyValue => redactValue(v, text);
+
+  /** Returns the attributes with content removed or redacted, or the same object when nothing changed. */
+  function filterAttributes(attrs: Attributes, all: boolean): Attributes {
+    let out: Attributes | null = null;
+    for (const key in attrs) {
+      if (!all && !isContentKey(key)) continue;
+      out ??= { ...attrs };
+      if (options.capture) out[key] = value(attrs[key]);
+      else delete out[key];
+    }
+    return out ?? attrs;
+  }
+
+  function filterEvents(events: readonly SpanEvent[]): readonly SpanEvent[] {
+    let out: SpanEvent[] | null = null;
+    for (let i = 0; i < events.length; i++) {
+      const e = events[i];
+      const attributes = filterAttributes(e.attributes, isContentEvent(e.name));
+      if (attributes !== e.attributes) {
+        out ??= events.slice();
+        out[i] = { ...e, attributes };
+      }
+    }
+    return out ?? events;
+  }
+
+  const messages = (list: readonly Message[]): readonly Message[] =>
+    options.capture ? list.map((m) => ({ ...m, parts: m.parts.map(part) })) : [];
+  const part = (p: MessagePart): MessagePart => redactJson(p, text) as MessagePart;
+
+  return {
+    applyToSpans(spans) {
+      return spans.map((span) => {
+        const attributes = filterAttributes(span.attributes, false);
+        const events = filterEvents(span.events);
+        const g = span.genai;
+        const hasMessages = g.inputMessages.length || g.outputMessages.length || g.systemInstructions.length;
+        if (attributes === span.attributes && events === span.events && !hasMessages) return span;
+        return {
+          ...span,
+          attributes,
+          events,
+          genai: hasMessages
+            ? {
+                ...g,
+                inputMessages: messages(g.inputMessages),
+                outputMessages: messages(g.outputMessages),
+                systemInstructions: options.capture ? g.systemInstructions.map(part) : [],
+              }
+            : g,
+        };
+      });
+    },
+    applyToLogs(records) {
+      return records.map((r) => {
+        const whole = isContentEvent(r.eventName);
+        const attributes = filterAttributes(r.attributes, whole);
+        if (!whole && attributes === r.attributes) return r;
+        return { ...r, attributes, body: whole ? (options.capture ? value(r.body) : null) : r.body };
+      });
+    },
+  };
+}
+
+function redactValue(v: AnyValue, text: (s: string) => string): AnyValue {
+  if (typeof v === 'string') return text(v);
+  if (Array.isArray(v)) return v.map((x) => redactValue(x, text));
+  if (v !== null && typeof v === 'object' && 'kvlist' in v) {
+    const out: Attributes = {};
+    for (const k in v.kvlist) out[k] = redactValue(v.kvlist[k], text);
+    return { kvlist: out };
+  }
+  return v;
+}
+
+function redactJson(v: unknown, text: (s: string) => string): unknown {
+  if (typeof v === 'string') return text(v);
+  if (Array.isArray(v)) return v.map((x) => redactJson(x, text));
+  if (v !== null && typeof v === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) out[k] = k === 'type' ? x : redactJson(x, text);
+    return out;
+  }
+  return v;
+}

@@ -1,0 +1,7 @@
+/**
+ * Processors: decoded OTLP to Strata's span, metric-point and log models, with GenAI fields and
+ * entities derived.
+ */
+export { normalizeTraces } from './normalize-traces.js';
+export { normalizeMetrics } from './normalize-metrics.js';
+export { normalizeLogs } from './normalize-logs.js';

@@ -1,0 +1,181 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { gunzip, inflate } from 'node:zlib';
+import { promisify } from 'node:util';
+import { createKeyCheck, keyFromHeaders } from '../../auth/keys.js';
+import type { Ingest } from '../../pipeline/ingest.js';
+import { exportResponse, statusBody, type Encoding } from './respond.js';
+import { exportRequest, SIGNALS, type Signal } from './signals.js';
+import { OtlpDecodeError } from './types.js';
+
+const gunzipAsync = promisify(gunzip);
+const inflateAsync = promisify(inflate);
+
+export interface OtlpHttpOptions {
+  readonly host: string;
+  readonly port: number;
+  readonly maxBodyBytes: number;
+  readonly ingestKeys: readonly string[];
+  readonly log?: (message: string) => void;
+}
+
+/** An HTTP error answer: status, message, and headers such as Retry-After. */
+class HttpError extends Error {
+  constructor(readonly status: number, message: string, readonly headers: Record<string, string> = {}) {
+    super(message);
+  }
+}
+
+const PATHS: Record<string, Signal<unknown>> = {
+  '/v1/traces': SIGNALS.traces as Signal<unknown>,
+  '/v1/metrics': SIGNALS.metrics as Signal<unknown>,
+  '/v1/logs': SIGNALS.logs as Signal<unknown>,
+};
+
+/**
+ * The OTLP/HTTP receiver: POST /v1/traces, /v1/metrics, /v1/logs with protobuf or JSON bodies,
+ * optionally gzip- or deflate-compressed. Answers as the OTLP specification says: 200 with an
+ * Export*ServiceResponse (partial_success when items were refused), 400 for undecodable data,
+ * 413 past the size limit, 415 for an unknown content type or encoding, 503 + Retry-After when
+ * the pipeline is full. Errors carry a google.rpc.Status in the request's encoding.
+ */
+export class OtlpHttpReceiver {
+  private server: Server | null = null;
+  private readonly checkKey: (key: string | undefined) => boolean;
+
+  constructor(private readonly options: OtlpHttpOptions, private readonly ingest: Ingest) {
+    this.checkKey = createKeyCheck(options.ingestKeys);
+  }
+
+  /** Starts listening; resolves with the bound port. */
+  async start(): Promise<number> {
+    const server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 60_000 }, (req, res) => {
+      this.handle(req, res).catch((err) => {
+        this.options.log?.(`otlp http: unexpected error: ${(err as Error).stack ?? err}`);
+        if (!res.headersSent) send(res, 500, 'json', statusBody(13, 'internal error', 'json'));
+        else res.destroy();
+      });
+    });
+    server.on('clientError', (_err, socket) => socket.destroy());
+    this.server = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.options.port, this.options.host, () => resolve());
+    });
+    return (server.address() as AddressInfo).port;
+  }
+
+  /** Stops accepting and closes idle connections. Idempotent. */
+  async stop(): Promise<void> {
+    const server = this.server;
+    this.server = null;
+    if (!server) return;
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeIdleConnections();
+      setTimeout(() => server.closeAllConnections(), 2000).unref();
+    });
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const path = (req.url ?? '/').split('?')[0];
+    const signal = PATHS[path];
+    const encoding = contentEncodingOf(req.headers['content-type']);
+    const answerAs: Encoding = encoding ?? 'json';
+    try {
+      if (!signal) throw new HttpError(404, `no OTLP endpoint at ${path}; use /v1/traces, /v1/metrics or /v1/logs`);
+      if (req.method !== 'POST') throw new HttpError(405, `${req.method} not allowed; OTLP export is POST`, { Allow: 'POST' });
+      if (!this.checkKey(keyFromHeaders(header(req, 'authorization'), header(req, 'x-api-key'))))
+        throw new HttpError(401, 'missing or unknown ingest key (Authorization: Bearer <key>)', { 'WWW-Authenticate': 'Bearer' });
+      if (!encoding)
+        throw new HttpError(415, `unsupported content type ${JSON.stringify(req.headers['content-type'] ?? '')}; use application/x-protobuf or application/json`);
+      const body = await this.readBody(req);
+      let decoded: unknown;
+      try {
+        decoded = encoding === 'protobuf' ? signal.decodeProtobuf(body) : signal.decodeJson(body.toString('utf8'));
+      } catch (err) {
+        if (err instanceof OtlpDecodeError) throw new HttpError(400, `invalid OTLP ${encoding}: ${err.message}`);
+        throw err;
+      }
+      const result = exportRequest(signal, this.ingest, decoded);
+      if (result.kind === 'busy')
+        throw new HttpError(503, 'ingest queue is full; retry later', { 'Retry-After': String(result.retryAfterSeconds) });
+      send(res, 200, answerAs, exportResponse(signal.name, result.rejected, result.message, answerAs));
+    } catch (err) {
+      if (!(err instanceof HttpError)) throw err;
+      // The body may not have been read: close the connection rather than read a large body we refuse.
+      if (!req.complete) res.setHeader('Connection', 'close');
+      send(res, err.status, answerAs, statusBody(grpcCodeFor(err.status), err.message, answerAs), err.headers);
+      if (!req.complete) req.resume();
+    }
+  }
+
+  /** Reads the body, refusing past the limit before and after decompression. */
+  private async readBody(req: IncomingMessage): Promise<Buffer> {
+    const limit = this.options.maxBodyBytes;
+    const declared = Number(req.headers['content-length']);
+    if (Number.isFinite(declared) && declared > limit) throw new HttpError(413, `body of ${declared} bytes exceeds the limit of ${limit}`);
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of req) {
+      size += (chunk as Buffer).length;
+      if (size > limit) throw new HttpError(413, `body exceeds the limit of ${limit} bytes`);
+      chunks.push(chunk as Buffer);
+    }
+    const raw = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size);
+    const coding = (header(req, 'content-encoding') ?? 'identity').trim().toLowerCase();
+    if (coding === 'identity' || coding === '') return raw;
+    if (coding !== 'gzip' && coding !== 'x-gzip' && coding !== 'deflate')
+      throw new HttpError(415, `unsupported content encoding ${JSON.stringify(coding)}; use gzip or none`);
+    try {
+      return await (coding === 'deflate' ? inflateAsync : gunzipAsync)(raw, { maxOutputLength: limit });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE')
+        throw new HttpError(413, `decompressed body exceeds the limit of ${limit} bytes`);
+      throw new HttpError(400, `invalid ${coding} body: ${(err as Error).message}`);
+    }
+  }
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+function contentEncodingOf(contentType: string | undefined): Encoding | null {
+  const media = (contentType ?? '').split(';')[0].trim().toLowerCase();
+  if (media === 'application/x-protobuf' || media === 'application/protobuf') return 'protobuf';
+  if (media === 'application/json') return 'json';
+  return null;
+}
+
+/** The google.rpc.Code matching an HTTP status, for the Status body. */
+function grpcCodeFor(status: number): number {
+  switch (status) {
+    case 400:
+      return 3; // INVALID_ARGUMENT
+    case 401:
+      return 16; // UNAUTHENTICATED
+    case 404:
+      return 12; // UNIMPLEMENTED
+    case 405:
+      return 12;
+    case 413:
+      return 8; // RESOURCE_EXHAUSTED
+    case 415:
+      return 3;
+    case 503:
+      return 14; // UNAVAILABLE
+    default:
+      return 13; // INTERNAL
+  }
+}
+
+function send(res: ServerResponse, status: number, encoding: Encoding, body: Uint8Array | string, headers: Record<string, string> = {}): void {
+  res.writeHead(status, {
+    'Content-Type': encoding === 'protobuf' ? 'application/x-protobuf' : 'application/json',
+    'Content-Length': Buffer.byteLength(body),
+    ...headers,
+  });
+  res.end(body);
+}

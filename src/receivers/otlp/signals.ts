@@ -1,0 +1,73 @@
+import type { Ingest, IngestOutcome } from '../../pipeline/ingest.js';
+import { decodeLogsJson, decodeMetricsJson, decodeTraceJson } from './decode-json.js';
+import { decodeLogsRequest, decodeMetricsRequest, decodeTraceRequest } from './decode-protobuf.js';
+import type { ExportLogsRequest, ExportMetricsRequest, ExportTraceRequest } from './types.js';
+import {
+  countDataPoints,
+  countLogRecords,
+  countSpans,
+  rejectInvalidLogs,
+  rejectInvalidMetrics,
+  rejectInvalidSpans,
+  type Rejection,
+} from './validate.js';
+
+export type SignalName = 'traces' | 'metrics' | 'logs';
+
+/** How one OTLP signal is decoded, checked and handed on; both transports use the same table. */
+export interface Signal<Req> {
+  readonly name: SignalName;
+  /** gRPC method path of the signal's Export call. */
+  readonly grpcPath: string;
+  readonly decodeProtobuf: (body: Uint8Array) => Req;
+  readonly decodeJson: (text: string) => Req;
+  /** Removes refused items in place. */
+  readonly validate: (req: Req) => Rejection;
+  readonly count: (req: Req) => number;
+  readonly ingest: (ingest: Ingest, req: Req) => IngestOutcome;
+}
+
+export const TRACES: Signal<ExportTraceRequest> = {
+  name: 'traces',
+  grpcPath: '/opentelemetry.proto.collector.trace.v1.TraceService/Export',
+  decodeProtobuf: decodeTraceRequest,
+  decodeJson: decodeTraceJson,
+  validate: rejectInvalidSpans,
+  count: countSpans,
+  ingest: (ingest, req) => ingest.traces(req),
+};
+
+export const METRICS: Signal<ExportMetricsRequest> = {
+  name: 'metrics',
+  grpcPath: '/opentelemetry.proto.collector.metrics.v1.MetricsService/Export',
+  decodeProtobuf: decodeMetricsRequest,
+  decodeJson: decodeMetricsJson,
+  validate: rejectInvalidMetrics,
+  count: countDataPoints,
+  ingest: (ingest, req) => ingest.metrics(req),
+};
+
+export const LOGS: Signal<ExportLogsRequest> = {
+  name: 'logs',
+  grpcPath: '/opentelemetry.proto.collector.logs.v1.LogsService/Export',
+  decodeProtobuf: decodeLogsRequest,
+  decodeJson: decodeLogsJson,
+  validate: rejectInvalidLogs,
+  count: countLogRecords,
+  ingest: (ingest, req) => ingest.logs(req),
+};
+
+export const SIGNALS = { traces: TRACES, metrics: METRICS, logs: LOGS } as const;
+
+/** The result of exporting one request, whichever transport carried it. */
+export type ExportResult =
+  | { readonly kind: 'ok'; readonly rejected: number; readonly message: string }
+  | { readonly kind: 'busy'; readonly retryAfterSeconds: number };
+
+/** Validate, then ingest. Decoding errors are the caller's (they map to transport statuses). */
+export function exportRequest<Req>(signal: Signal<Req>, ingest: Ingest, req: Req): ExportResult {
+  const rejection = signal.validate(req);
+  const outcome = signal.ingest(ingest, req);
+  if (!outcome.accepted) return { kind: 'busy', retryAfterSeconds: outcome.retryAfterSeconds };
+  return { kind: 'ok', rejected: rejection.rejected, message: rejection.message };
+}

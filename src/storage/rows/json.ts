@@ -1,0 +1,61 @@
+import type { AnyValue, Attributes } from '../../receivers/otlp/types.js';
+
+/**
+ * JSON text for stored OTLP values. Strings, booleans and doubles map to themselves; an int64 is a
+ * JSON number when it fits in 2^53 and a decimal string otherwise; bytes are base64; a kvlist is an
+ * object; a non-finite double is the string "NaN", "Infinity" or "-Infinity" (JSON has no such numbers).
+ */
+export function anyValueJson(value: AnyValue): string {
+  switch (typeof value) {
+    case 'string':
+      return JSON.stringify(value);
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'number':
+      return Number.isFinite(value) ? String(value) : `"${value}"`;
+  }
+  if (value === null) return 'null';
+  if (value instanceof Uint8Array) return `"${Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64')}"`;
+  if (Array.isArray(value)) {
+    let out = '[';
+    for (let i = 0; i < value.length; i++) out += (i ? ',' : '') + anyValueJson(value[i]);
+    return out + ']';
+  }
+  if ('int' in value) {
+    const n = Number(value.int);
+    return Number.isSafeInteger(n) ? String(n) : `"${value.int}"`;
+  }
+  return attributesJson(value.kvlist);
+}
+
+/** A JSON object text for attributes, keys in received order. */
+export function attributesJson(attributes: Attributes): string {
+  let out = '{';
+  let first = true;
+  for (const key in attributes) {
+    out += (first ? '' : ',') + JSON.stringify(key) + ':' + anyValueJson(attributes[key]);
+    first = false;
+  }
+  return out + '}';
+}
+
+/** JSON text for a nullable number (non-finite -> null). */
+export function numberOrNull(value: number | null | undefined): string {
+  return value === null || value === undefined || !Number.isFinite(value) ? 'null' : String(value);
+}
+
+/** JSON text for a number array whose elements may be non-finite (as strings ClickHouse parses: nan, inf). */
+export function numberArray(values: readonly number[]): string {
+  let out = '[';
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    out += (i ? ',' : '') + (Number.isFinite(v) ? String(v) : Number.isNaN(v) ? '"nan"' : v > 0 ? '"inf"' : '"-inf"');
+  }
+  return out + ']';
+}
+
+export function stringArray(values: readonly string[]): string {
+  let out = '[';
+  for (let i = 0; i < values.length; i++) out += (i ? ',' : '') + JSON.stringify(values[i]);
+  return out + ']';
+}

@@ -1,0 +1,20 @@
+import type { LogRecord } from '../../model/log.js';
+import { entityId } from '../../model/entity.js';
+import { anyValueJson, attributesJson, stringArray } from './json.js';
+
+/** One JSONEachRow line (without the newline) for the `logs` table. */
+export function logRow(r: LogRecord): string {
+  // A log without a timestamp is placed at its observed time (OTLP: receivers may use it when time is unset).
+  const time = r.timeUnixNano > 0n ? r.timeUnixNano : r.observedTimeUnixNano;
+  return (
+    `{"time":${time},"observed_time":${r.observedTimeUnixNano}` +
+    `,"severity_number":${r.severityNumber},"severity_text":${JSON.stringify(r.severityText)}` +
+    `,"body":${JSON.stringify(anyValueJson(r.body))},"attributes":${attributesJson(r.attributes)}` +
+    `,"dropped_attributes_count":${r.droppedAttributesCount},"flags":${r.flags}` +
+    `,"trace_id":"${r.traceId}","span_id":"${r.spanId}","event_name":${JSON.stringify(r.eventName)}` +
+    `,"service":${JSON.stringify(r.service)},"resource":${attributesJson(r.resource)}` +
+    `,"scope_name":${JSON.stringify(r.scope.name)},"scope_version":${JSON.stringify(r.scope.version)}` +
+    `,"scope_attributes":${attributesJson(r.scope.attributes)}` +
+    `,"entities":${stringArray(r.entities.refs.map(entityId))}}`
+  );
+}

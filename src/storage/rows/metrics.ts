@@ -1,0 +1,53 @@
+import type { MetricPoint } from '../../model/metric.js';
+import { entityId } from '../../model/entity.js';
+import type { Attributes } from '../../receivers/otlp/types.js';
+import { anyValueJson, attributesJson, numberArray, numberOrNull, stringArray } from './json.js';
+
+/** One JSONEachRow line (without the newline) for the `metric_points` table. */
+export function metricPointRow(p: MetricPoint): string {
+  const exp = p.exponential;
+  let exemplars = '[';
+  for (let i = 0; i < p.exemplars.length; i++) {
+    const e = p.exemplars[i];
+    exemplars +=
+      (i ? ',' : '') +
+      `{"timeUnixNano":"${e.timeUnixNano}","value":${numberOrNull(e.value)},"traceId":"${e.traceId}","spanId":"${e.spanId}","filteredAttributes":${attributesJson(e.filteredAttributes)}}`;
+  }
+  exemplars += ']';
+  return (
+    `{"name":${JSON.stringify(p.name)},"description":${JSON.stringify(p.description)},"unit":${JSON.stringify(p.unit)}` +
+    `,"type":"${p.type}","temporality":${p.temporality},"monotonic":${p.monotonic}` +
+    `,"service":${JSON.stringify(p.service)},"labels":${labelsJson(p.attributes)}` +
+    `,"attributes":${attributesJson(p.attributes)},"resource":${attributesJson(p.resource)}` +
+    `,"scope_name":${JSON.stringify(p.scope.name)},"scope_version":${JSON.stringify(p.scope.version)}` +
+    `,"start_time":${p.startTimeUnixNano},"time":${p.timeUnixNano},"flags":${p.flags}` +
+    `,"value":${nullableFloat(p.value)},"count":${numberOrNull(p.count)},"sum":${nullableFloat(p.sum)}` +
+    `,"min":${nullableFloat(p.min)},"max":${nullableFloat(p.max)}` +
+    `,"explicit_bounds":${numberArray(p.explicitBounds)},"bucket_counts":${numberArray(p.bucketCounts)}` +
+    `,"exp_scale":${exp?.scale ?? 0},"exp_zero_count":${exp?.zeroCount ?? 0},"exp_zero_threshold":${exp?.zeroThreshold ?? 0}` +
+    `,"exp_positive_offset":${exp?.positiveOffset ?? 0},"exp_positive_counts":${numberArray(exp?.positiveBucketCounts ?? [])}` +
+    `,"exp_negative_offset":${exp?.negativeOffset ?? 0},"exp_negative_counts":${numberArray(exp?.negativeBucketCounts ?? [])}` +
+    `,"quantiles":${numberArray(p.quantiles.map((q) => q.quantile))},"quantile_values":${numberArray(p.quantiles.map((q) => q.value))}` +
+    `,"exemplars":${exemplars},"entities":${stringArray(p.entities.refs.map(entityId))}}`
+  );
+}
+
+/** Point attributes flattened to strings: the series labels used for grouping and filtering. */
+function labelsJson(attributes: Attributes): string {
+  let out = '{';
+  let first = true;
+  for (const key in attributes) {
+    const v = attributes[key];
+    const text = typeof v === 'string' ? v : anyValueJson(v);
+    out += (first ? '' : ',') + JSON.stringify(key) + ':' + JSON.stringify(text);
+    first = false;
+  }
+  return out + '}';
+}
+
+/** A Nullable(Float64) that keeps NaN and infinities (ClickHouse reads "nan", "inf"). */
+function nullableFloat(value: number | null): string {
+  if (value === null) return 'null';
+  if (Number.isFinite(value)) return String(value);
+  return Number.isNaN(value) ? '"nan"' : value > 0 ? '"inf"' : '"-inf"';
+}

@@ -1,0 +1,36 @@
+/**
+ * The storage seam. Everything above it speaks ClickHouse SQL; the two implementations
+ * (embedded chDB and a ClickHouse server) differ only in transport.
+ */
+
+/** Tables the ingest path writes to. */
+export type TableName = 'spans' | 'metric_points' | 'logs' | 'entities' | 'entity_edges';
+
+export const TABLES: readonly TableName[] = ['spans', 'metric_points', 'logs', 'entities', 'entity_edges'];
+
+/** Parameters bound server-side into `{name:Type}` placeholders. */
+export type QueryParams = Record<string, string | number | boolean | readonly string[] | readonly number[]>;
+
+export interface Store {
+  /** Human-readable kind, for health and logs ('chdb' or 'clickhouse'). */
+  readonly kind: string;
+  /**
+   * Inserts a JSONEachRow payload into `table`. Idempotent for a given `dedupToken`:
+   * a second insert with the same token into the same table is ignored (used by WAL replay).
+   * Rejects when the store refuses the data; nothing is partially visible on rejection.
+   */
+  insert(table: TableName, jsonEachRow: Buffer, dedupToken: string): Promise<void>;
+  /** Runs a read query with bound parameters, returning JSON rows. */
+  query<T = Record<string, unknown>>(sql: string, params?: QueryParams, signal?: AbortSignal): Promise<T[]>;
+  /** Runs a statement (DDL) with no result. */
+  exec(sql: string): Promise<void>;
+  /** Releases the store. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** Settings every insert uses: objects and arrays in JSON land in String columns as their raw text. */
+export const INSERT_SETTINGS = {
+  input_format_json_read_objects_as_strings: 1,
+  input_format_json_read_arrays_as_strings: 1,
+  date_time_input_format: 'best_effort',
+} as const;

@@ -1,0 +1,111 @@
+import { join, resolve } from 'node:path';
+import { ApiServer } from './api/server.js';
+import type { StrataConfig } from './config/config.js';
+import { createIngest, type IngestListeners } from './pipeline/ingest.js';
+import { Wal } from './pipeline/wal.js';
+import { StoreWriter } from './pipeline/writer.js';
+import { createContentPolicy } from './processors/capture.js';
+import { OtlpGrpcReceiver } from './receivers/otlp/grpc.js';
+import { OtlpHttpReceiver } from './receivers/otlp/http.js';
+import { createChdbStore } from './storage/chdb-store.js';
+import { createClickHouseStore } from './storage/clickhouse-store.js';
+import { applyRetention, migrate } from './storage/migrate.js';
+import type { Store } from './storage/types.js';
+
+export const VERSION = '0.1.0';
+
+/** The bound ports of a running Strata (0 in the config means "any free port"). */
+export interface StrataPorts {
+  readonly api: number;
+  readonly otlpHttp: number;
+  readonly otlpGrpc: number;
+}
+
+/**
+ * The composition root: builds every stage from the configuration, starts them in data-flow order
+ * (store, WAL replay, writer, receivers, API) and stops them in reverse.
+ */
+export class Strata {
+  private store: Store | null = null;
+  private wal: Wal | null = null;
+  private writer: StoreWriter | null = null;
+  private parts: { stop(): Promise<void> }[] = [];
+  private startedPorts: StrataPorts | null = null;
+
+  constructor(
+    readonly config: StrataConfig,
+    private readonly log: (message: string) => void = (m) => console.error(m),
+    private readonly listeners: IngestListeners = {},
+  ) {}
+
+  async start(): Promise<StrataPorts> {
+    const { config, log } = this;
+    const dataDir = resolve(config.storage.dataDir);
+    const db = config.storage.database;
+    const store = config.storage.clickhouseUrl
+      ? createClickHouseStore({ url: config.storage.clickhouseUrl, db })
+      : createChdbStore(dataDir, db);
+    this.store = store;
+    const applied = await migrate(store, db);
+    if (applied.length) log(`storage: applied migrations ${applied.join(', ')} (${store.kind})`);
+    await applyRetention(store, db, config.storage.retentionDays);
+
+    const { wal, pending, interruptedFlush } = Wal.open({ dir: join(dataDir, 'wal'), fsync: config.ingest.fsync, warn: log });
+    this.wal = wal;
+    if (pending.length) log(`wal: replaying ${pending.length} acknowledged record(s) not yet in the store`);
+    const writer = new StoreWriter(
+      { store, wal, maxQueueBytes: config.ingest.maxQueueBytes, maxBatchBytes: config.ingest.maxBatchBytes, deadLetterDir: join(dataDir, 'dead-letter'), log },
+      pending,
+      interruptedFlush,
+    );
+    this.writer = writer;
+    const ingest = createIngest({
+      offer: (payloads) => writer.offer(payloads),
+      content: createContentPolicy({ capture: config.capture.content, redact: config.capture.redact }),
+      listeners: this.listeners,
+    });
+
+    const otlpOptions = { host: config.host, maxBodyBytes: config.otlp.maxBodyBytes, ingestKeys: config.auth.ingestKeys, log };
+    const http = new OtlpHttpReceiver({ ...otlpOptions, port: config.otlp.httpPort }, ingest);
+    const grpc = new OtlpGrpcReceiver({ ...otlpOptions, port: config.otlp.grpcPort }, ingest);
+    const api = new ApiServer({
+      host: config.host,
+      port: config.api.port,
+      apiKeys: config.auth.apiKeys,
+      store,
+      db,
+      log,
+      health: () => ({ version: VERSION, ingest: writer.stats(), walBytes: wal.diskBytes() }),
+    });
+    const otlpHttp = await http.start();
+    this.parts.push(http);
+    const otlpGrpc = await grpc.start();
+    this.parts.push(grpc);
+    const apiPort = await api.start();
+    this.parts.push(api);
+    this.startedPorts = { api: apiPort, otlpHttp, otlpGrpc };
+    return this.startedPorts;
+  }
+
+  get ports(): StrataPorts | null {
+    return this.startedPorts;
+  }
+
+  /** Resolves when everything acknowledged so far is queryable. */
+  async flushed(): Promise<void> {
+    await this.writer?.flushed();
+  }
+
+  /** Stops receivers first, drains the writer, then closes the WAL and the store. Idempotent. */
+  async stop(): Promise<void> {
+    const parts = this.parts.reverse();
+    this.parts = [];
+    for (const p of parts) await p.stop();
+    await this.writer?.stop();
+    this.writer = null;
+    this.wal?.close();
+    this.wal = null;
+    await this.store?.close();
+    this.store = null;
+  }
+}
