@@ -74,9 +74,8 @@ export function deriveResourceEntities(resource: Attributes): ResourceEntities {
   c.edge(instance, host, 'runs_on');
   c.edge(pod, node, 'scheduled_on');
   c.edgesTo(host, gpus, 'has');
-  const links = c.links();
   return {
-    links: Object.freeze({ refs: Object.freeze(links.refs), edges: Object.freeze(links.edges) }),
+    links: c.links(),
     host,
     hostKey,
     gpus,
