@@ -12,7 +12,6 @@
  * moved to `content`; a bare string becomes a text part.
  */
 import type { Message, MessagePart } from '../../model/span.js';
-import { setOwn } from '../attributes.js';
 
 type Plain = Record<string, unknown>;
 
@@ -39,22 +38,24 @@ export function textPart(content: string): MessagePart {
   return { type: 'text', content };
 }
 
-/** One part from a plain value (see the module comment for the rules). */
+/**
+ * One part from a plain value (see the module comment for the rules). Plain objects come from
+ * JSON.parse or toPlain, so they are owned here and adjusted in place rather than copied.
+ */
 export function toPart(v: unknown): MessagePart {
   if (typeof v === 'string') return textPart(v);
   if (!isObject(v)) return textPart(jsonText(v));
-  const out: Plain = {};
-  for (const k in v) setOwn(out, k, v[k]);
   let type = nonEmptyString(v.type);
   if (type === null) type = typeof v.text === 'string' || typeof v.content === 'string' ? 'text' : 'unknown';
-  out.type = type;
-  if (v.content !== undefined && v.content !== null && typeof v.content !== 'string') {
-    out.content = jsonText(v.content);
-  } else if (v.content == null && type === 'text' && typeof v.text === 'string') {
-    out.content = v.text;
-    delete out.text;
+  v.type = type;
+  const content = v.content;
+  if (content !== undefined && content !== null && typeof content !== 'string') {
+    v.content = jsonText(content);
+  } else if (content == null && type === 'text' && typeof v.text === 'string') {
+    v.content = v.text;
+    delete v.text;
   }
-  return out as unknown as MessagePart;
+  return v as unknown as MessagePart;
 }
 
 /** Parts from a plain value that is a list of parts, a single part or a string. */

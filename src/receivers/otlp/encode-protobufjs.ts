@@ -3,15 +3,15 @@
  * schema in `proto/`. Test and benchmark tooling: it produces payloads with an encoder that
  * shares no code with the hand-written decoder.
  */
-import protobuf from 'protobufjs';
 import { OTLP_MESSAGES, otlpProtobufType } from './protobufjs-schema.js';
 import type { AnyValue, Attributes, ExportTraceRequest, OtlpSpan, Resource, Scope } from './types.js';
 
 type PbObject = Record<string, unknown>;
 
-function long(v: bigint, unsigned: boolean): protobuf.Long {
+/** A 64-bit value in the {low, high, unsigned} form protobufjs accepts for Long fields. */
+function long(v: bigint, unsigned: boolean): { low: number; high: number; unsigned: boolean } {
   const u = BigInt.asUintN(64, v);
-  return protobuf.util.Long.fromBits(Number(u & 0xffffffffn) | 0, Number(u >> 32n) | 0, unsigned);
+  return { low: Number(u & 0xffffffffn) | 0, high: Number(u >> 32n) | 0, unsigned };
 }
 
 function idBytes(hex: string): Uint8Array {

@@ -1,0 +1,57 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_CONFIG } from './config.js';
+import { ConfigError, loadConfig } from './load.js';
+
+function yamlFile(text: string): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'strata-cfg-')), 'strata.yaml');
+  writeFileSync(file, text);
+  return file;
+}
+
+describe('loadConfig', () => {
+  it('gives the defaults with no sources', () => {
+    expect(loadConfig()).toEqual(DEFAULT_CONFIG);
+  });
+
+  it('layers file < env < flags', () => {
+    const file = yamlFile('api:\n  port: 5000\notlp:\n  http_port: 5318\n  max_body_bytes: 8MiB\nstorage:\n  retention_days: 7\n');
+    const c = loadConfig({ file, env: { STRATA_OTLP_HTTP_PORT: '6318', STRATA_RETENTION_DAYS: '3' }, flags: { 'retention-days': '1' } });
+    expect(c.api.port).toBe(5000);
+    expect(c.otlp.httpPort).toBe(6318);
+    expect(c.otlp.maxBodyBytes).toBe(8 * 1024 * 1024);
+    expect(c.storage.retentionDays).toBe(1);
+  });
+
+  it('passes through sections other components own', () => {
+    const file = yamlFile('gateway:\n  port: 4100\nscrape:\n  - url: http://x/metrics\n');
+    expect(() => loadConfig({ file })).not.toThrow();
+  });
+
+  it('names the field and the problem', () => {
+    expect(() => loadConfig({ flags: { port: '70000' } })).toThrow(/api\.port .*port 0-65535.*70000/);
+    expect(() => loadConfig({ env: { STRATA_MAX_BODY_BYTES: 'lots' } })).toThrow(/otlp\.max_body_bytes .*16MiB/);
+    expect(() => loadConfig({ flags: { fsync: 'sometimes' } })).toThrow(/ingest\.fsync.*always, interval or never/);
+    expect(() => loadConfig({ flags: { 'clickhouse-url': 'tcp://x' } })).toThrow(/storage\.clickhouse_url.*http/);
+    expect(() => loadConfig({ flags: { redact: '([' } })).toThrow(/capture\.redact.*invalid regular expression/);
+    expect(() => loadConfig({ file: yamlFile('storage:\n  dta_dir: x\n') })).toThrow(/unknown setting 'storage\.dta_dir'/);
+    expect(() => loadConfig({ file: yamlFile('- a\n- b\n') })).toThrow(/mapping at the top level/);
+    expect(() => loadConfig({ flags: { port: '4318' } })).toThrow(/must differ/);
+  });
+
+  it('requires ingest and API keys when listening beyond loopback', () => {
+    expect(() => loadConfig({ flags: { host: '0.0.0.0' } })).toThrow(ConfigError);
+    expect(() => loadConfig({ flags: { host: '0.0.0.0' } })).toThrow(/auth\.ingest_keys/);
+    expect(() => loadConfig({ flags: { host: '0.0.0.0', 'ingest-keys': 'a' } })).toThrow(/auth\.api_keys/);
+    const c = loadConfig({ flags: { host: '0.0.0.0', 'ingest-keys': 'a,b', 'api-keys': 'c' } });
+    expect(c.auth).toEqual({ ingestKeys: ['a', 'b'], apiKeys: ['c'] });
+    expect(loadConfig({ flags: { host: '127.0.0.2' } }).host).toBe('127.0.0.2');
+  });
+
+  it('reads booleans and lists from the environment', () => {
+    const c = loadConfig({ env: { STRATA_CAPTURE_CONTENT: 'off', STRATA_REDACT: 'secret-\\d+' } });
+    expect(c.capture).toEqual({ content: false, redact: ['secret-\\d+'] });
+  });
+});
