@@ -43,7 +43,7 @@ const T = '0123456789abcdef0123456789abcdef';
 const S = '0123456789abcdef';
 
 async function post(path: string, data: string | Uint8Array, headers: Record<string, string>) {
-  const res = await fetch(base + path, { method: 'POST', headers, body: data });
+  const res = await fetch(base + path, { method: 'POST', headers, body: typeof data === 'string' ? data : new Uint8Array(data) as Uint8Array<ArrayBuffer> });
   return { status: res.status, headers: res.headers, text: await res.text() };
 }
 
