@@ -65,7 +65,13 @@ export class Strata {
       listeners: this.listeners,
     });
 
-    const otlpOptions = { host: config.host, maxBodyBytes: config.otlp.maxBodyBytes, ingestKeys: config.auth.ingestKeys, log };
+    const otlpOptions = {
+      host: config.host,
+      maxBodyBytes: config.otlp.maxBodyBytes,
+      ingestKeys: config.auth.ingestKeys,
+      retentionDays: config.storage.retentionDays,
+      log,
+    };
     const http = new OtlpHttpReceiver({ ...otlpOptions, port: config.otlp.httpPort }, ingest);
     const grpc = new OtlpGrpcReceiver({ ...otlpOptions, port: config.otlp.grpcPort }, ingest);
     const api = new ApiServer({

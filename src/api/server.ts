@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { createKeyCheck, keyFromHeaders } from '../auth/keys.js';
 import type { Store } from '../storage/types.js';
 import { ApiError, ok, Router, toApiRequest, writeJson } from './http.js';
+import { listEntities, listLogs } from './logs.js';
 import { queryMetrics } from './metrics.js';
 import { getTrace, listTraces } from './traces.js';
 
@@ -29,7 +30,9 @@ export class ApiServer {
       .get('/api/health', async () => ok({ status: 'ok', store: store.kind, ...this.options.health() }))
       .get('/api/traces', listTraces(store, db))
       .get('/api/traces/:traceId', getTrace(store, db))
-      .get('/api/metrics', queryMetrics(store, db));
+      .get('/api/metrics', queryMetrics(store, db))
+      .get('/api/logs', listLogs(store, db))
+      .get('/api/entities', listEntities(store, db));
     const checkKey = createKeyCheck(this.options.apiKeys);
 
     const server = createServer(async (req, res) => {

@@ -18,6 +18,8 @@ export interface OtlpGrpcOptions {
   readonly port: number;
   readonly maxBodyBytes: number;
   readonly ingestKeys: readonly string[];
+  /** Data older than this many days is refused (partial success); 0 = no limit. */
+  readonly retentionDays?: number;
   readonly log?: (message: string) => void;
 }
 
@@ -98,7 +100,7 @@ export class OtlpGrpcReceiver {
         if (err instanceof OtlpDecodeError) return cb({ code: GrpcStatus.INVALID_ARGUMENT, details: `invalid OTLP protobuf: ${err.message}` });
         throw err;
       }
-      const result = exportRequest(signal, this.ingest, decoded);
+      const result = exportRequest(signal, this.ingest, decoded, this.options.retentionDays ?? 0);
       if (result.kind === 'busy') {
         const trailer = new Metadata();
         trailer.set('retry-after', String(result.retryAfterSeconds));

@@ -16,6 +16,8 @@ export interface OtlpHttpOptions {
   readonly port: number;
   readonly maxBodyBytes: number;
   readonly ingestKeys: readonly string[];
+  /** Data older than this many days is refused (partial success); 0 = no limit. */
+  readonly retentionDays?: number;
   readonly log?: (message: string) => void;
 }
 
@@ -97,7 +99,7 @@ export class OtlpHttpReceiver {
         if (err instanceof OtlpDecodeError) throw new HttpError(400, `invalid OTLP ${encoding}: ${err.message}`);
         throw err;
       }
-      const result = exportRequest(signal, this.ingest, decoded);
+      const result = exportRequest(signal, this.ingest, decoded, this.options.retentionDays ?? 0);
       if (result.kind === 'busy')
         throw new HttpError(503, 'ingest queue is full; retry later', { 'Retry-After': String(result.retryAfterSeconds) });
       send(res, 200, answerAs, exportResponse(signal.name, result.rejected, result.message, answerAs));

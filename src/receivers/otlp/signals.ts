@@ -21,8 +21,8 @@ export interface Signal<Req> {
   readonly grpcPath: string;
   readonly decodeProtobuf: (body: Uint8Array) => Req;
   readonly decodeJson: (text: string) => Req;
-  /** Removes refused items in place. */
-  readonly validate: (req: Req) => Rejection;
+  /** Removes refused items in place; `notBefore` (unix ns, 0 = none) is the retention horizon. */
+  readonly validate: (req: Req, notBefore: bigint) => Rejection;
   readonly count: (req: Req) => number;
   readonly ingest: (ingest: Ingest, req: Req) => IngestOutcome;
 }
@@ -64,9 +64,13 @@ export type ExportResult =
   | { readonly kind: 'ok'; readonly rejected: number; readonly message: string }
   | { readonly kind: 'busy'; readonly retryAfterSeconds: number };
 
-/** Validate, then ingest. Decoding errors are the caller's (they map to transport statuses). */
-export function exportRequest<Req>(signal: Signal<Req>, ingest: Ingest, req: Req): ExportResult {
-  const rejection = signal.validate(req);
+/**
+ * Validate, then ingest. Decoding errors are the caller's (they map to transport statuses).
+ * `retentionDays` (0 = forever) refuses data the store would expire at once.
+ */
+export function exportRequest<Req>(signal: Signal<Req>, ingest: Ingest, req: Req, retentionDays = 0): ExportResult {
+  const notBefore = retentionDays > 0 ? (BigInt(Date.now()) - BigInt(retentionDays) * 86_400_000n) * 1_000_000n : 0n;
+  const rejection = signal.validate(req, notBefore);
   const outcome = signal.ingest(ingest, req);
   if (!outcome.accepted) return { kind: 'busy', retryAfterSeconds: outcome.retryAfterSeconds };
   return { kind: 'ok', rejected: rejection.rejected, message: rejection.message };

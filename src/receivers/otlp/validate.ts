@@ -9,41 +9,72 @@ export interface Rejection {
 const NONE: Rejection = { rejected: 0, message: '' };
 
 /**
- * Removes spans OTLP requires to have ids but that arrived without (empty trace_id or span_id),
- * in place. Ids of a wrong length never get here: the decoders refuse the whole request.
+ * Removes, in place, spans OTLP requires to have ids but that arrived without (empty trace_id or
+ * span_id), and spans that started before `notBefore` (older than the retention period: the store
+ * would drop them at once, so they are refused openly instead). Ids of a wrong length never get
+ * here: the decoders refuse the whole request.
  */
-export function rejectInvalidSpans(req: ExportTraceRequest): Rejection {
-  let rejected = 0;
+export function rejectInvalidSpans(req: ExportTraceRequest, notBefore = 0n): Rejection {
+  let missingIds = 0;
+  let tooOld = 0;
   for (const rs of req.resourceSpans) {
     for (const ss of rs.scopeSpans) {
-      const before = ss.spans.length;
-      ss.spans = ss.spans.filter((s) => s.traceId !== '' && s.spanId !== '');
-      rejected += before - ss.spans.length;
+      ss.spans = ss.spans.filter((s) => {
+        if (s.traceId === '' || s.spanId === '') return void missingIds++, false;
+        if (s.startTimeUnixNano < notBefore) return void tooOld++, false;
+        return true;
+      });
     }
   }
-  return rejected ? { rejected, message: `${rejected} span(s) without trace_id or span_id were rejected` } : NONE;
+  const reasons: string[] = [];
+  if (missingIds) reasons.push(`${missingIds} span(s) without trace_id or span_id were rejected`);
+  if (tooOld) reasons.push(`${tooOld} span(s) older than the retention period were rejected`);
+  return reasons.length ? { rejected: missingIds + tooOld, message: reasons.join('; ') } : NONE;
 }
 
-/** Removes metrics without a name or without data, in place; their data points count as rejected. */
-export function rejectInvalidMetrics(req: ExportMetricsRequest): Rejection {
+/**
+ * Removes metrics without a name or without data, in place (their data points count as rejected),
+ * and data points older than `notBefore`.
+ */
+export function rejectInvalidMetrics(req: ExportMetricsRequest, notBefore = 0n): Rejection {
   let rejected = 0;
   const reasons = new Set<string>();
   for (const rm of req.resourceMetrics) {
     for (const sm of rm.scopeMetrics) {
       sm.metrics = sm.metrics.filter((m) => {
-        if (m.name !== '' && m.data.type !== 'empty') return true;
-        rejected += pointCount(m.data);
-        reasons.add(m.name === '' ? 'metric without a name' : `metric ${m.name} without data`);
-        return false;
+        if (m.name === '' || m.data.type === 'empty') {
+          rejected += pointCount(m.data);
+          reasons.add(m.name === '' ? 'metric without a name' : `metric ${m.name} without data`);
+          return false;
+        }
+        if (notBefore > 0n) {
+          const data = m.data as { dataPoints: { timeUnixNano: bigint }[] };
+          const before = data.dataPoints.length;
+          data.dataPoints = data.dataPoints.filter((p) => p.timeUnixNano >= notBefore);
+          if (data.dataPoints.length < before) {
+            rejected += before - data.dataPoints.length;
+            reasons.add('data points older than the retention period');
+          }
+        }
+        return true;
       });
     }
   }
   return rejected || reasons.size ? { rejected, message: `rejected: ${[...reasons].join('; ')}` } : NONE;
 }
 
-/** Log records have no required fields; nothing is refused. */
-export function rejectInvalidLogs(_req: ExportLogsRequest): Rejection {
-  return NONE;
+/** Log records have no required fields; only those older than `notBefore` are refused. */
+export function rejectInvalidLogs(req: ExportLogsRequest, notBefore = 0n): Rejection {
+  if (notBefore === 0n) return NONE;
+  let rejected = 0;
+  for (const rl of req.resourceLogs) {
+    for (const sl of rl.scopeLogs) {
+      const before = sl.logRecords.length;
+      sl.logRecords = sl.logRecords.filter((r) => (r.timeUnixNano > 0n ? r.timeUnixNano : r.observedTimeUnixNano) >= notBefore);
+      rejected += before - sl.logRecords.length;
+    }
+  }
+  return rejected ? { rejected, message: `${rejected} log record(s) older than the retention period were rejected` } : NONE;
 }
 
 export function countSpans(req: ExportTraceRequest): number {

@@ -1,0 +1,163 @@
+import type { QueryParams, Store } from '../storage/types.js';
+import { ApiError, ok, type ApiRequest, type ApiResponse } from './http.js';
+import { decodeCursor, encodeCursor, isoNanos, parseLimit, parseTime, prefixed } from './params.js';
+
+export const DEFAULT_LOG_LIMIT = 100;
+export const MAX_LOG_LIMIT = 1000;
+
+interface LogRow {
+  time_ns: string;
+  observed_ns: string;
+  severity_number: number;
+  severity_text: string;
+  body: string;
+  attributes: string;
+  dropped_attributes_count: number;
+  flags: number;
+  trace_id: string;
+  span_id: string;
+  event_name: string;
+  service: string;
+  resource: string;
+  scope_name: string;
+  scope_version: string;
+  scope_attributes: string;
+  entities: string[];
+  row_key: string;
+}
+
+/**
+ * GET /api/logs: log records and events, newest first. Filters: service, trace_id, span_id,
+ * event_name, min_severity (a number 1-24), start/end, attr.<key>=<value>; limit + cursor.
+ */
+export function listLogs(store: Store, db: string) {
+  return async (req: ApiRequest): Promise<ApiResponse> => {
+    const q = req.query;
+    const limit = parseLimit(q.get('limit'), DEFAULT_LOG_LIMIT, MAX_LOG_LIMIT);
+    const where: string[] = [];
+    const params: QueryParams = { limit: limit + 1 };
+    for (const [name, column] of [
+      ['service', 'service'],
+      ['trace_id', 'trace_id'],
+      ['span_id', 'span_id'],
+      ['event_name', 'event_name'],
+    ] as const) {
+      const v = q.get(name);
+      if (v === null) continue;
+      params[name] = name.endsWith('_id') ? v.toLowerCase() : v;
+      where.push(`${column} = {${name}:String}`);
+    }
+    const minSeverity = q.get('min_severity');
+    if (minSeverity !== null) {
+      const n = Number(minSeverity);
+      if (!Number.isInteger(n) || n < 0 || n > 24) throw new ApiError(400, `min_severity: expected a severity number 0-24, got ${JSON.stringify(minSeverity)}`);
+      params.min_severity = n;
+      where.push('severity_number >= {min_severity:UInt8}');
+    }
+    if (q.get('start') !== null) {
+      params.start = parseTime('start', q.get('start')!).toString();
+      where.push('time >= fromUnixTimestamp64Nano({start:Int64})');
+    }
+    if (q.get('end') !== null) {
+      params.end = parseTime('end', q.get('end')!).toString();
+      where.push('time < fromUnixTimestamp64Nano({end:Int64})');
+    }
+    prefixed(q, 'attr.').forEach(([k, v], i) => {
+      params[`ak${i}`] = k;
+      params[`av${i}`] = v;
+      where.push(`(JSONExtractString(attributes, {ak${i}:String}) = {av${i}:String} OR JSONExtractRaw(attributes, {ak${i}:String}) = {av${i}:String})`);
+    });
+    const cursor = q.get('cursor');
+    if (cursor) {
+      const [t, key] = decodeCursor(cursor);
+      params.cursor_t = String(t);
+      params.cursor_k = String(key);
+      where.push('(time, row_key) < (fromUnixTimestamp64Nano({cursor_t:Int64}), {cursor_k:String})');
+    }
+    // row_key orders records that share a timestamp, so pages never skip or repeat one.
+    const rows = await store.query<LogRow>(
+      `SELECT * FROM (
+         SELECT toString(toUnixTimestamp64Nano(time)) AS time_ns, toString(toUnixTimestamp64Nano(observed_time)) AS observed_ns,
+           severity_number, severity_text, body, attributes, dropped_attributes_count, flags, trace_id, span_id, event_name,
+           service, resource, scope_name, scope_version, scope_attributes, entities, time,
+           hex(cityHash64(body, attributes, trace_id, span_id, observed_time)) AS row_key
+         FROM ${db}.logs)
+       ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+       ORDER BY time DESC, row_key DESC LIMIT {limit:UInt32}`,
+      params,
+      req.signal,
+    );
+    const page = rows.slice(0, limit);
+    const last = page.at(-1);
+    return ok({
+      logs: page.map((r) => ({
+        time: isoNanos(r.time_ns),
+        timeUnixNano: r.time_ns,
+        observedTimeUnixNano: r.observed_ns,
+        severityNumber: r.severity_number,
+        severityText: r.severity_text,
+        body: parse(r.body),
+        attributes: parse(r.attributes),
+        droppedAttributesCount: r.dropped_attributes_count,
+        flags: r.flags,
+        traceId: r.trace_id,
+        spanId: r.span_id,
+        eventName: r.event_name,
+        service: r.service,
+        resource: { attributes: parse(r.resource) },
+        scope: { name: r.scope_name, version: r.scope_version, attributes: parse(r.scope_attributes) },
+        entities: r.entities,
+      })),
+      next: rows.length > limit && last ? encodeCursor([last.time_ns, last.row_key]) : null,
+    });
+  };
+}
+
+interface EntityRow {
+  id: string;
+  kind: string;
+  key: string;
+  first_ns: string;
+  last_ns: string;
+}
+
+/** GET /api/entities: the entities seen, with first/last seen and their edges. Filter: kind. */
+export function listEntities(store: Store, db: string) {
+  return async (req: ApiRequest): Promise<ApiResponse> => {
+    const kind = req.query.get('kind');
+    const limit = parseLimit(req.query.get('limit'), 1000, 10_000);
+    const params: QueryParams = { limit };
+    if (kind !== null) params.kind = kind;
+    const entities = await store.query<EntityRow>(
+      `SELECT concat(kind, ':', key) AS id, kind, key, toString(toUnixTimestamp64Nano(min(first_seen))) AS first_ns,
+         toString(toUnixTimestamp64Nano(max(last_seen))) AS last_ns
+       FROM ${db}.entities ${kind !== null ? 'WHERE kind = {kind:String}' : ''}
+       GROUP BY kind, key ORDER BY kind, key LIMIT {limit:UInt32}`,
+      params,
+      req.signal,
+    );
+    const ids = entities.map((e) => e.id);
+    const edges = ids.length
+      ? await store.query<{ from_id: string; relation: string; to_id: string }>(
+          `SELECT from_id, relation, to_id FROM ${db}.entity_edges
+           WHERE from_id IN {ids:Array(String)} OR to_id IN {ids:Array(String)}
+           GROUP BY from_id, relation, to_id ORDER BY from_id, relation, to_id`,
+          { ids },
+          req.signal,
+        )
+      : [];
+    return ok({
+      entities: entities.map((e) => ({ id: e.id, kind: e.kind, key: e.key, firstSeen: isoNanos(e.first_ns), lastSeen: isoNanos(e.last_ns) })),
+      edges: edges.map((e) => ({ from: e.from_id, relation: e.relation, to: e.to_id })),
+    });
+  };
+}
+
+function parse(v: string): unknown {
+  if (v === '') return null;
+  try {
+    return JSON.parse(v);
+  } catch {
+    return v;
+  }
+}
