@@ -47,7 +47,7 @@ export function createIngest(deps: IngestDeps): Ingest {
     return { accepted: true, count: records.length };
   }
   return {
-    traces: (req) => hand(content.applyToSpans(normalizeTraces(req)), encodeSpans, listeners.spans),
+    traces: (req) => hand(content.applyToSpans(normalizeTraces(req, { content: content.captures })), encodeSpans, listeners.spans),
     metrics: (req) => hand(normalizeMetrics(req), encodeMetricPoints, listeners.metricPoints),
     logs: (req) => hand(content.applyToLogs(normalizeLogs(req)), encodeLogs, listeners.logs),
   };

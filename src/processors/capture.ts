@@ -8,6 +8,8 @@ import type { AnyValue, Attributes, SpanEvent } from '../receivers/otlp/types.js
  * them passes through the redaction patterns (matches become `[REDACTED]`).
  */
 export interface ContentPolicy {
+  /** False when content is not kept at all: normalisation may skip parsing it. */
+  readonly captures: boolean;
   applyToSpans(spans: SpanRecord[]): SpanRecord[];
   applyToLogs(records: LogRecord[]): LogRecord[];
 }
@@ -54,7 +56,7 @@ export function isContentKey(key: string): boolean {
 
 export function createContentPolicy(options: ContentPolicyOptions): ContentPolicy {
   const pattern = options.redact.length ? new RegExp(options.redact.map((r) => `(?:${r})`).join('|'), 'g') : null;
-  if (options.capture && !pattern) return { applyToSpans: (s) => s, applyToLogs: (l) => l };
+  if (options.capture && !pattern) return { captures: true, applyToSpans: (s) => s, applyToLogs: (l) => l };
   const text = (s: string): string => (pattern ? s.replace(pattern, REDACTED) : s);
   const value = (v: AnyValue): AnyValue => redactValue(v, text);
 
@@ -88,6 +90,7 @@ export function createContentPolicy(options: ContentPolicyOptions): ContentPolic
   const part = (p: MessagePart): MessagePart => redactJson(p, text) as MessagePart;
 
   return {
+    captures: options.capture,
     applyToSpans(spans) {
       return spans.map((span) => {
         const attributes = filterAttributes(span.attributes, false);

@@ -4,7 +4,7 @@
 import type { Attributes, ExportTraceRequest, OtlpSpan, Scope } from '../receivers/otlp/types.js';
 import type { SpanRecord } from '../model/span.js';
 import { deriveResourceEntities, deriveSpanEntities, type ResourceEntities } from './entities/derive.js';
-import { extractGenAi } from './genai/extract.js';
+import { extractGenAi, type ExtractOptions } from './genai/extract.js';
 import { serviceName } from './service.js';
 
 function toRecord(
@@ -14,8 +14,9 @@ function toRecord(
   resourceSchemaUrl: string,
   scope: Scope,
   res: ResourceEntities,
+  options: NormalizeTracesOptions | undefined,
 ): SpanRecord {
-  const genai = extractGenAi(span.attributes, span.events);
+  const genai = extractGenAi(span.attributes, span.events, options);
   return {
     traceId: span.traceId,
     spanId: span.spanId,
@@ -43,22 +44,26 @@ function toRecord(
   };
 }
 
+/** Options of {@link normalizeTraces}. */
+export interface NormalizeTracesOptions extends ExtractOptions {}
+
 /**
  * Flattens an OTLP trace export into one {@link SpanRecord} per span, in request order.
  *
  * Resource, scope, attributes, events and links are the received objects themselves (not
  * copies; nothing is removed or renamed). `genai` holds the GenAI fields whichever convention
  * carried them, `entities` the entities the span touches; the service name and resource-level
- * entities are computed once per ResourceSpans.
+ * entities are computed once per ResourceSpans. `options.content: false` skips parsing prompt and
+ * completion content (message lists stay empty) for deployments that do not keep it.
  */
-export function normalizeTraces(req: ExportTraceRequest): SpanRecord[] {
+export function normalizeTraces(req: ExportTraceRequest, options?: NormalizeTracesOptions): SpanRecord[] {
   const out: SpanRecord[] = [];
   for (const rs of req.resourceSpans) {
     const resource = rs.resource.attributes;
     const service = serviceName(resource);
     const res = deriveResourceEntities(resource);
     for (const ss of rs.scopeSpans) {
-      for (const span of ss.spans) out.push(toRecord(span, service, resource, rs.schemaUrl, ss.scope, res));
+      for (const span of ss.spans) out.push(toRecord(span, service, resource, rs.schemaUrl, ss.scope, res, options));
     }
   }
   return out;

@@ -297,7 +297,25 @@ describe('OpenInference content', () => {
     expect(f.operation).toBeNull();
     expect(f.inputMessages).toEqual([{ role: 'user', parts: [{ type: 'text', content: 'hi' }] }]);
     expect(f.outputMessages).toEqual([{ role: 'assistant', parts: [{ type: 'text', content: 'hello there' }] }]);
+    const retriever = extractGenAi({ 'openinference.span.kind': 'RETRIEVER', 'input.value': '[{"query":"capital of France"}]' }, []);
+    expect(retriever.operation).toBe('retrieval');
+    expect(retriever.inputMessages).toEqual([{ role: 'user', parts: [{ type: 'text', content: '[{"query":"capital of France"}]' }] }]);
     const notOi = extractGenAi({ 'gen_ai.operation.name': 'chat', 'input.value': 'x' }, []);
     expect(notOi.inputMessages).toEqual([]);
+  });
+});
+
+describe('content option', () => {
+  it('skips content parsing with content: false, keeping the other fields', () => {
+    const attrs: Attributes = {
+      'gen_ai.request.model': 'm',
+      'gen_ai.input.messages': JSON.stringify(currentInput),
+      'gen_ai.output.messages': JSON.stringify(currentOutput),
+      'gen_ai.system_instructions': 'Be brief.',
+    };
+    const f = extractGenAi(attrs, [], { content: false });
+    expect(f.requestModel).toBe('m');
+    expect([f.inputMessages, f.outputMessages, f.systemInstructions, f.finishReasons]).toEqual([[], [], [], []]);
+    expect(extractGenAi(attrs, [], { content: true }).systemInstructions).toEqual([{ type: 'text', content: 'Be brief.' }]);
   });
 });

@@ -122,16 +122,24 @@ export function toMessage(v: unknown, defaultRole: string): Message {
   return msg;
 }
 
+/** True for a list whose entries are all messages or strings (a string is a text message). */
+function isMessageList(v: readonly unknown[]): boolean {
+  for (const m of v) if (typeof m !== 'string' && !looksLikeMessage(m)) return false;
+  return true;
+}
+
 /**
  * Messages from a parsed plain value: an array of messages, an object with a `messages` array
- * (a request body), or one message object. Returns null when the value is none of these, so the
- * caller can keep the original text instead.
+ * (a request body), or one message object. Returns null when the value is none of these (e.g.
+ * `[{"query": ...}]`), so the caller can keep the original text instead of losing it.
  */
 export function toMessages(v: unknown, defaultRole: string): Message[] | null {
-  if (Array.isArray(v)) return v.map((m) => toMessage(m, defaultRole));
-  if (isObject(v)) {
-    if (Array.isArray(v.messages)) return v.messages.map((m) => toMessage(m, defaultRole));
-    if (looksLikeMessage(v)) return [toMessage(v, defaultRole)];
+  let list: unknown[] | null = null;
+  if (Array.isArray(v)) list = v;
+  else if (isObject(v)) {
+    if (Array.isArray(v.messages)) list = v.messages;
+    else if (looksLikeMessage(v)) return [toMessage(v, defaultRole)];
   }
-  return null;
+  if (list === null || !isMessageList(list)) return null;
+  return list.map((m) => toMessage(m, defaultRole));
 }

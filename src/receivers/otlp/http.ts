@@ -28,6 +28,9 @@ class HttpError extends Error {
   }
 }
 
+/** How much of a refused body is read and discarded, as a multiple of the limit, before the connection is cut. */
+const DRAIN_LIMIT_FACTOR = 8;
+
 const PATHS: Record<string, Signal<unknown>> = {
   '/v1/traces': SIGNALS.traces as Signal<unknown>,
   '/v1/metrics': SIGNALS.metrics as Signal<unknown>,
@@ -105,11 +108,22 @@ export class OtlpHttpReceiver {
       send(res, 200, answerAs, exportResponse(signal.name, result.rejected, result.message, answerAs));
     } catch (err) {
       if (!(err instanceof HttpError)) throw err;
-      // The body may not have been read: close the connection rather than read a large body we refuse.
-      if (!req.complete) res.setHeader('Connection', 'close');
+      // A refused body may be partly unread. Clients send it all before reading the answer, so it is
+      // drained (and discarded) rather than cut off, which they would see as a broken pipe; a body
+      // past DRAIN_LIMIT_FACTOR times the limit is cut off all the same.
+      if (!req.complete) this.drain(req);
       send(res, err.status, answerAs, statusBody(grpcCodeFor(err.status), err.message, answerAs), err.headers);
-      if (!req.complete) req.resume();
     }
+  }
+
+  private drain(req: IncomingMessage): void {
+    const cap = this.options.maxBodyBytes * DRAIN_LIMIT_FACTOR;
+    let seen = 0;
+    req.on('data', (chunk: Buffer) => {
+      seen += chunk.length;
+      if (seen > cap) req.socket.destroy();
+    });
+    req.resume();
   }
 
   /** Reads the body, refusing past the limit before and after decompression. */
