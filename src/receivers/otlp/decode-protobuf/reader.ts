@@ -7,6 +7,7 @@
  * its fields ended exactly at the message's declared end.
  */
 import { OtlpDecodeError } from '../types.js';
+import { internedString, KEY_CACHE_MAX, spanIdHex, traceIdHex, VALUE_CACHE_MAX, type NativeSlices } from './strings.js';
 
 /** Wire types of the protobuf encoding. */
 export const WT_VARINT = 0;
@@ -16,33 +17,8 @@ export const WT_SGROUP = 3;
 export const WT_EGROUP = 4;
 export const WT_I32 = 5;
 
-/** Node's native slice methods; present on every Buffer, not in the typings. */
-interface NativeSlices {
-  utf8Slice(start: number, end: number): string;
-}
-
 const TWO_32 = 4294967296;
 const MAX_GROUP_DEPTH = 64;
-
-// 65536 four-char hex strings, built on first use: two id bytes per table look-up.
-let HEX_PAIRS: string[] | null = null;
-
-function hexPairs(): string[] {
-  if (HEX_PAIRS === null) {
-    const one: string[] = [];
-    for (let i = 0; i < 256; i++) one.push((i < 16 ? '0' : '') + i.toString(16));
-    const two = new Array<string>(65536);
-    for (let i = 0; i < 65536; i++) two[i] = one[i >>> 8] + one[i & 0xff];
-    HEX_PAIRS = two;
-  }
-  return HEX_PAIRS;
-}
-
-// Interning cache for short strings that repeat (attribute keys): hash -> bytes + string.
-const KEY_CACHE_SIZE = 2048;
-const KEY_CACHE_MAX_LEN = 64;
-const keyCacheBytes: (Uint8Array | null)[] = new Array<Uint8Array | null>(KEY_CACHE_SIZE).fill(null);
-const keyCacheStrings: string[] = new Array<string>(KEY_CACHE_SIZE).fill('');
 
 /** Raises an {@link OtlpDecodeError} with the given message. */
 export function fail(message: string): never {
@@ -61,7 +37,8 @@ export class ProtoReader {
     this.buf = buf;
     this.len = buf.length;
     this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-    this.native = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength) as unknown as NativeSlices;
+    const node = Buffer.isBuffer(buf) ? buf : Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
+    this.native = node as unknown as NativeSlices;
   }
 
   /** Reads a varint and returns its low 32 bits as an unsigned number (tags, uint32, enums). */
@@ -253,14 +230,14 @@ export class ProtoReader {
       n = buf[start];
       this.pos = start + 1;
     } else {
-      // A length is at most 5 varint bytes and must fit in 31 bits.
+      // A length is at most 5 varint bytes; the 5th carries bits 28..34.
       let pos = start;
       n = 0;
-      for (let i = 0; ; i++) {
+      for (let shift = 0; ; shift += 7) {
         if (pos >= this.len) fail(`truncated length at offset ${start}`);
-        if (i === 5) fail(`length varint too long at offset ${start}`);
+        if (shift === 35) fail(`length varint too long at offset ${start}`);
         const b = buf[pos++];
-        n += (b & 0x7f) * 2 ** (7 * i);
+        n += shift < 28 ? (b & 0x7f) << shift : (b & 0x7f) * 0x10000000;
         if (b < 0x80) break;
       }
       this.pos = pos;
@@ -275,34 +252,21 @@ export class ProtoReader {
     const end = this.end();
     const start = this.pos;
     this.pos = end;
-    if (start === end) return '';
+    const n = end - start;
+    if (n === 0) return '';
+    if (n <= VALUE_CACHE_MAX) return internedString(this.buf, this.view, this.native, start, end);
     return this.native.utf8Slice(start, end);
   }
 
-  /** Like {@link string}, but interns short strings that repeat, such as attribute keys. */
+  /** Like {@link string}, for strings that usually repeat (attribute keys, names): interned up to 64 bytes. */
   key(): string {
     const end = this.end();
     const start = this.pos;
     this.pos = end;
     const n = end - start;
     if (n === 0) return '';
-    if (n > KEY_CACHE_MAX_LEN) return this.native.utf8Slice(start, end);
-    const buf = this.buf;
-    let h = n;
-    for (let i = start; i < end; i++) h = Math.imul(h ^ buf[i], 0x01000193);
-    h = (h ^ (h >>> 15)) & (KEY_CACHE_SIZE - 1);
-    const cached = keyCacheBytes[h];
-    if (cached !== null && cached.length === n) {
-      let i = 0;
-      while (i < n && cached[i] === buf[start + i]) i++;
-      if (i === n) return keyCacheStrings[h];
-    }
-    const s = this.native.utf8Slice(start, end);
-    const copy = new Uint8Array(n);
-    copy.set(buf.subarray(start, end));
-    keyCacheBytes[h] = copy;
-    keyCacheStrings[h] = s;
-    return s;
+    if (n <= KEY_CACHE_MAX) return internedString(this.buf, this.view, this.native, start, end);
+    return this.native.utf8Slice(start, end);
   }
 
   /** Reads a length-delimited bytes field into a fresh copy. */
@@ -315,7 +279,8 @@ export class ProtoReader {
   }
 
   /**
-   * Reads a trace or span id: '' when empty, else exactly `size` bytes as lowercase hex.
+   * Reads a trace id (`size` 16) or span id (`size` 8): '' when empty, else exactly `size`
+   * bytes as lowercase hex.
    * Any other length is an error naming `field`.
    */
   id(size: number, field: string): string {
@@ -325,12 +290,7 @@ export class ProtoReader {
     this.pos = end;
     if (n === 0) return '';
     if (n !== size) fail(`${field} must be ${size} bytes, got ${n}`);
-    const t = hexPairs();
-    const b = this.buf;
-    let s = start;
-    let out = t[(b[s] << 8) | b[s + 1]] + t[(b[s + 2] << 8) | b[s + 3]] + t[(b[s + 4] << 8) | b[s + 5]] + t[(b[s + 6] << 8) | b[s + 7]];
-    for (s += 8; s < end; s += 2) out += t[(b[s] << 8) | b[s + 1]];
-    return out;
+    return size === 8 ? spanIdHex(this.buf, start) : traceIdHex(this.buf, this.view, start);
   }
 
   /**
