@@ -1,6 +1,8 @@
+import { extractGenAi } from '../processors/genai/extract.js';
 import type { QueryParams, Store } from '../storage/types.js';
 import { ApiError, ok, type ApiRequest, type ApiResponse } from './http.js';
 import { decodeCursor, encodeCursor, isoNanos, parseDuration, parseLimit, parseTime, prefixed } from './params.js';
+import { jsonToAttributes, jsonToEvents } from './stored.js';
 
 export const DEFAULT_TRACE_LIMIT = 20;
 export const MAX_TRACE_LIMIT = 1000;
@@ -91,8 +93,8 @@ export function listTraces(store: Store, db: string) {
       const [t, id] = decodeCursor(cursor);
       params.cursor_t = String(t);
       params.cursor_id = String(id);
-      // Traces whose newest matching span is older than the cursor, or as old with a smaller id.
-      where.push('start_time <= fromUnixTimestamp64Nano({cursor_t:Int64})');
+      // Traces whose newest matching span is older than the cursor, or as old with a smaller id. (Not
+      // a WHERE on start_time: a trace listed already would come back through its older spans.)
       having.push('(t < fromUnixTimestamp64Nano({cursor_t:Int64}) OR (t = fromUnixTimestamp64Nano({cursor_t:Int64}) AND trace_id < {cursor_id:String}))');
     }
     params.limit = limit + 1;
@@ -161,7 +163,7 @@ const SPAN_COLUMNS = `trace_id, span_id, parent_span_id, trace_state, flags, nam
   operation, provider, request_model, response_model, model, response_id,
   input_tokens, output_tokens, cache_read_input_tokens, cache_creation_input_tokens, reasoning_output_tokens,
   finish_reasons, temperature, top_p, max_tokens, stream, conversation_id, agent_name, tool_name,
-  time_to_first_token_s, latencies, system_instructions, input_messages, output_messages,
+  time_to_first_token_s, latencies,
   attributes, dropped_attributes_count, events, dropped_events_count, links, dropped_links_count,
   resource, resource_schema_url, scope_name, scope_version, scope_attributes, entities`;
 
@@ -183,6 +185,10 @@ export function getTrace(store: Store, db: string) {
 }
 
 export function formatSpan(r: SpanRow) {
+  const attributes = parseJson(r.attributes);
+  const events = parseJson(r.events);
+  // Messages are derived from the stored attributes and events, by the code ingest uses.
+  const content = extractGenAi(jsonToAttributes(attributes), jsonToEvents(events));
   return {
     traceId: r.trace_id,
     spanId: r.span_id,
@@ -219,13 +225,13 @@ export function formatSpan(r: SpanRow) {
       toolName: r.tool_name || null,
       timeToFirstTokenS: r.time_to_first_token_s,
       latencies: r.latencies,
-      systemInstructions: parseJson(r.system_instructions),
-      inputMessages: parseJson(r.input_messages),
-      outputMessages: parseJson(r.output_messages),
+      systemInstructions: content.systemInstructions,
+      inputMessages: content.inputMessages,
+      outputMessages: content.outputMessages,
     },
-    attributes: parseJson(r.attributes),
+    attributes,
     droppedAttributesCount: r.dropped_attributes_count,
-    events: parseJson(r.events),
+    events,
     droppedEventsCount: r.dropped_events_count,
     links: parseJson(r.links),
     droppedLinksCount: r.dropped_links_count,

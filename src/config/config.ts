@@ -37,7 +37,7 @@ export interface StrataConfig {
   readonly capture: {
     /** Keep prompt and completion content (messages, gen_ai.prompt/completion, input/output values). */
     readonly content: boolean;
-    /** Regular expressions whose matches are replaced by [REDACTED] in kept content. */
+    /** Built-in redactor names (email, api_key, card_number) or regular expressions; matches become [REDACTED]. */
     readonly redact: readonly string[];
   };
 }
@@ -54,12 +54,8 @@ export const DEFAULT_FSYNC: FsyncPolicy = 'interval';
 export const DEFAULT_MAX_QUEUE_BYTES = 256 * 1024 * 1024;
 export const DEFAULT_MAX_BATCH_BYTES = 32 * 1024 * 1024;
 
-/** Emails, API-key-like tokens and payment card numbers. */
-export const DEFAULT_REDACT_PATTERNS: readonly string[] = [
-  '[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\\.[A-Za-z]{2,}',
-  '\\b(?:sk|pk|rk|api|key)[-_][A-Za-z0-9_-]{16,}\\b',
-  '\\b(?:\\d[ -]?){13,19}\\b',
-];
+/** Emails, API-key-like tokens and payment card numbers: the built-in redactors (processors/redact.ts). */
+export const DEFAULT_REDACT_PATTERNS: readonly string[] = ['email', 'api_key', 'card_number'];
 
 export const DEFAULT_CONFIG: StrataConfig = {
   host: DEFAULT_HOST,

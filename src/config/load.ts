@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
+import { BUILTIN_REDACTORS } from '../processors/redact.js';
 import { DEFAULT_CONFIG, isLoopback, type StrataConfig } from './config.js';
 
 /** A configuration that cannot be used; the message names the field and what is wrong. */
@@ -198,6 +199,7 @@ function list(raw: unknown, where: string): string[] {
 function regexList(raw: unknown, where: string): string[] {
   const items = Array.isArray(raw) ? raw.map(String) : String(raw).split(',').filter(Boolean);
   for (const r of items) {
+    if (r in BUILTIN_REDACTORS) continue;
     try {
       new RegExp(r, 'g');
     } catch (err) {

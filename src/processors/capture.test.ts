@@ -47,15 +47,15 @@ describe('content policy', () => {
     expect(span.attributes['input.value']).toBe('hello'); // the input is not modified
   });
 
-  it('with capture on, redacts emails, keys and card numbers everywhere content is kept', () => {
-    const policy = createContentPolicy({ capture: true, redact: ['[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\\.[A-Za-z]{2,}', '\\bsk-[A-Za-z0-9]{16,}', '\\b(?:\\d[ -]?){13,19}\\b'] });
+  it('with capture on, redacts emails, keys and card numbers in stored content (attributes, events)', () => {
+    const policy = createContentPolicy({ capture: true, redact: ['email', 'api_key', 'card_number'] });
     const [out] = policy.applyToSpans([span]);
     expect(out.attributes['gen_ai.input.messages']).toBe(`[{"role":"user","parts":[{"type":"text","content":"mail ${REDACTED}"}]}]`);
     expect(out.attributes['gen_ai.prompt.0.content']).toBe(`key ${REDACTED}`);
     expect(out.attributes['gen_ai.request.model']).toBe('m');
     expect(out.events[0].attributes).toEqual({ content: `hi ${REDACTED}`, role: 'user' });
-    expect(out.genai.inputMessages[0].parts[0]).toEqual({ type: 'text', content: `my card is ${REDACTED}` });
-    expect(out.genai.systemInstructions[0]).toEqual({ type: 'text', content: `be nice to ${REDACTED}` });
+    // messages are not stored (they are derived from attributes and events when read): left as parsed
+    expect(out.genai).toBe(span.genai);
   });
 
   it('drops the body of GenAI event logs when capture is off', () => {

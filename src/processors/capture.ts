@@ -1,11 +1,14 @@
 import type { LogRecord } from '../model/log.js';
-import type { Message, MessagePart, SpanRecord } from '../model/span.js';
+import type { SpanRecord } from '../model/span.js';
 import type { AnyValue, Attributes, SpanEvent } from '../receivers/otlp/types.js';
+import { createRedactor, REDACTED } from './redact.js';
 
 /**
  * What Strata keeps of prompts and completions. With capture off, content-bearing attributes,
- * events and log bodies are removed before anything is stored; with capture on, every string in
- * them passes through the redaction patterns (matches become `[REDACTED]`).
+ * events and log bodies are removed before anything is stored, and the parsed messages are dropped;
+ * with capture on, every string in them passes through the redaction rules (matches become
+ * `[REDACTED]`). Stored content lives in attributes and events only (messages are derived from them
+ * when read), so that is where redaction applies; stream listeners see the parsed messages unredacted.
  */
 export interface ContentPolicy {
   /** False when content is not kept at all: normalisation may skip parsing it. */
@@ -16,11 +19,11 @@ export interface ContentPolicy {
 
 export interface ContentPolicyOptions {
   readonly capture: boolean;
-  /** Regular expression sources; empty = no redaction. */
+  /** Built-in redactor names or regular expression sources (see redact.ts); empty = no redaction. */
   readonly redact: readonly string[];
 }
 
-export const REDACTED = '[REDACTED]';
+export { REDACTED };
 
 /** Attribute keys (exact or as a dotted prefix) that carry prompt or completion content. */
 const CONTENT_KEYS = [
@@ -55,9 +58,9 @@ export function isContentKey(key: string): boolean {
 }
 
 export function createContentPolicy(options: ContentPolicyOptions): ContentPolicy {
-  const pattern = options.redact.length ? new RegExp(options.redact.map((r) => `(?:${r})`).join('|'), 'g') : null;
-  if (options.capture && !pattern) return { captures: true, applyToSpans: (s) => s, applyToLogs: (l) => l };
-  const text = (s: string): string => (pattern ? s.replace(pattern, REDACTED) : s);
+  const redactor = createRedactor(options.redact);
+  if (options.capture && !redactor) return { captures: true, applyToSpans: (s) => s, applyToLogs: (l) => l };
+  const text = redactor ?? ((s: string): string => s);
   const value = (v: AnyValue): AnyValue => redactValue(v, text);
 
   /** Returns the attributes with content removed or redacted, or the same object when nothing changed. */
@@ -85,10 +88,6 @@ export function createContentPolicy(options: ContentPolicyOptions): ContentPolic
     return out ?? events;
   }
 
-  const messages = (list: readonly Message[]): readonly Message[] =>
-    options.capture ? list.map((m) => ({ ...m, parts: m.parts.map(part) })) : [];
-  const part = (p: MessagePart): MessagePart => redactJson(p, text) as MessagePart;
-
   return {
     captures: options.capture,
     applyToSpans(spans) {
@@ -96,20 +95,13 @@ export function createContentPolicy(options: ContentPolicyOptions): ContentPolic
         const attributes = filterAttributes(span.attributes, false);
         const events = filterEvents(span.events);
         const g = span.genai;
-        const hasMessages = g.inputMessages.length || g.outputMessages.length || g.systemInstructions.length;
-        if (attributes === span.attributes && events === span.events && !hasMessages) return span;
+        const dropMessages = !options.capture && (g.inputMessages.length || g.outputMessages.length || g.systemInstructions.length);
+        if (attributes === span.attributes && events === span.events && !dropMessages) return span;
         return {
           ...span,
           attributes,
           events,
-          genai: hasMessages
-            ? {
-                ...g,
-                inputMessages: messages(g.inputMessages),
-                outputMessages: messages(g.outputMessages),
-                systemInstructions: options.capture ? g.systemInstructions.map(part) : [],
-              }
-            : g,
+          genai: dropMessages ? { ...g, inputMessages: [], outputMessages: [], systemInstructions: [] } : g,
         };
       });
     },
@@ -131,17 +123,6 @@ function redactValue(v: AnyValue, text: (s: string) => string): AnyValue {
     const out: Attributes = {};
     for (const k in v.kvlist) out[k] = redactValue(v.kvlist[k], text);
     return { kvlist: out };
-  }
-  return v;
-}
-
-function redactJson(v: unknown, text: (s: string) => string): unknown {
-  if (typeof v === 'string') return text(v);
-  if (Array.isArray(v)) return v.map((x) => redactJson(x, text));
-  if (v !== null && typeof v === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(v)) out[k] = k === 'type' ? x : redactJson(x, text);
-    return out;
   }
   return v;
 }

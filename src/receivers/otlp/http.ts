@@ -108,22 +108,41 @@ export class OtlpHttpReceiver {
       send(res, 200, answerAs, exportResponse(signal.name, result.rejected, result.message, answerAs));
     } catch (err) {
       if (!(err instanceof HttpError)) throw err;
-      // A refused body may be partly unread. Clients send it all before reading the answer, so it is
-      // drained (and discarded) rather than cut off, which they would see as a broken pipe; a body
-      // past DRAIN_LIMIT_FACTOR times the limit is cut off all the same.
-      if (!req.complete) this.drain(req);
+      // A refused body may be partly unread. Clients send it all before reading the answer, and a
+      // connection closed under them shows as a broken pipe, which OTLP exporters retry. So the rest
+      // is read and discarded first, then answered; only a body past DRAIN_LIMIT_FACTOR times the
+      // limit (declared, or found while draining) is answered at once and cut off.
+      const whole = req.complete || (await this.drain(req));
+      if (!whole) res.setHeader('Connection', 'close');
       send(res, err.status, answerAs, statusBody(grpcCodeFor(err.status), err.message, answerAs), err.headers);
     }
   }
 
-  private drain(req: IncomingMessage): void {
+  /** Reads and discards the rest of a body; false when it passed the cap and was abandoned. */
+  private drain(req: IncomingMessage): Promise<boolean> {
     const cap = this.options.maxBodyBytes * DRAIN_LIMIT_FACTOR;
-    let seen = 0;
-    req.on('data', (chunk: Buffer) => {
-      seen += chunk.length;
-      if (seen > cap) req.socket.destroy();
+    const declared = Number(req.headers['content-length']);
+    if (Number.isFinite(declared) && declared > cap) return Promise.resolve(false);
+    return new Promise((resolve) => {
+      let seen = 0;
+      const onData = (chunk: Buffer) => {
+        seen += chunk.length;
+        if (seen > cap) finish(false);
+      };
+      const finish = (whole: boolean) => {
+        req.off('data', onData);
+        req.off('end', onEnd);
+        req.off('close', onClose);
+        if (!whole) req.pause();
+        resolve(whole);
+      };
+      const onEnd = () => finish(true);
+      const onClose = () => finish(req.complete);
+      req.on('data', onData);
+      req.once('end', onEnd);
+      req.once('close', onClose);
+      req.resume();
     });
-    req.resume();
   }
 
   /** Reads the body, refusing past the limit before and after decompression. */
@@ -131,14 +150,8 @@ export class OtlpHttpReceiver {
     const limit = this.options.maxBodyBytes;
     const declared = Number(req.headers['content-length']);
     if (Number.isFinite(declared) && declared > limit) throw new HttpError(413, `body of ${declared} bytes exceeds the limit of ${limit}`);
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of req) {
-      size += (chunk as Buffer).length;
-      if (size > limit) throw new HttpError(413, `body exceeds the limit of ${limit} bytes`);
-      chunks.push(chunk as Buffer);
-    }
-    const raw = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size);
+    const raw = await readUpTo(req, limit);
+    if (raw === null) throw new HttpError(413, `body exceeds the limit of ${limit} bytes`);
     const coding = (header(req, 'content-encoding') ?? 'identity').trim().toLowerCase();
     if (coding === 'identity' || coding === '') return raw;
     if (coding !== 'gzip' && coding !== 'x-gzip' && coding !== 'deflate')
@@ -151,6 +164,47 @@ export class OtlpHttpReceiver {
       throw new HttpError(400, `invalid ${coding} body: ${(err as Error).message}`);
     }
   }
+}
+
+/**
+ * The body, or null as soon as it passes `limit` (the rest stays unread, for the caller to drain).
+ * Not `for await`: leaving that loop early destroys the request and with it the connection.
+ */
+function readUpTo(req: IncomingMessage, limit: number): Promise<Buffer | null> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const cleanup = () => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onError);
+      req.off('close', onClose);
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        cleanup();
+        req.pause();
+        resolve(null);
+      } else chunks.push(chunk);
+    };
+    const onEnd = () => {
+      cleanup();
+      resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size));
+    };
+    const onError = (err: Error) => {
+      cleanup();
+      reject(err);
+    };
+    const onClose = () => {
+      cleanup();
+      if (!req.complete) reject(new Error('client closed the connection before sending the whole body'));
+    };
+    req.on('data', onData);
+    req.once('end', onEnd);
+    req.once('error', onError);
+    req.once('close', onClose);
+  });
 }
 
 function header(req: IncomingMessage, name: string): string | undefined {

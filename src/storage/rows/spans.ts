@@ -2,7 +2,11 @@ import type { SpanRecord } from '../../model/span.js';
 import { entityId } from '../../model/entity.js';
 import { anyValueJson, attributesJson, numberOrNull, stringArray } from './json.js';
 
-/** One JSONEachRow line (without the newline) for the `spans` table. */
+/**
+ * One JSONEachRow line (without the newline) for the `spans` table. Prompt and completion content is
+ * stored once, as received in the attributes and events; the `{role, parts}` messages are derived
+ * from them when a span is read.
+ */
 export function spanRow(span: SpanRecord): string {
   const g = span.genai;
   const duration = span.endTimeUnixNano > span.startTimeUnixNano ? span.endTimeUnixNano - span.startTimeUnixNano : 0n;
@@ -50,8 +54,6 @@ export function spanRow(span: SpanRecord): string {
     `,"stream":${g.stream === null ? 'null' : g.stream}` +
     `,"conversation_id":${str(g.conversationId)},"agent_name":${str(g.agentName)},"tool_name":${str(g.toolName)}` +
     `,"time_to_first_token_s":${numberOrNull(g.timeToFirstTokenS)},"latencies":${latencies}` +
-    `,"system_instructions":${JSON.stringify(g.systemInstructions)}` +
-    `,"input_messages":${JSON.stringify(g.inputMessages)},"output_messages":${JSON.stringify(g.outputMessages)}` +
     `,"attributes":${attributesJson(span.attributes)},"dropped_attributes_count":${span.droppedAttributesCount}` +
     `,"events":${events},"dropped_events_count":${span.droppedEventsCount}` +
     `,"links":${links},"dropped_links_count":${span.droppedLinksCount}` +
