@@ -1,6 +1,7 @@
 import type { QueryParams, Store } from '../storage/types.js';
 import { ApiError, ok, type ApiRequest, type ApiResponse } from './http.js';
 import { decodeCursor, encodeCursor, isoNanos, parseLimit, parseTime, prefixed } from './params.js';
+import { jsonEquals } from './traces.js';
 
 export const DEFAULT_LOG_LIMIT = 100;
 export const MAX_LOG_LIMIT = 1000;
@@ -62,11 +63,7 @@ export function listLogs(store: Store, db: string) {
       params.end = parseTime('end', q.get('end')!).toString();
       where.push('time < fromUnixTimestamp64Nano({end:Int64})');
     }
-    prefixed(q, 'attr.').forEach(([k, v], i) => {
-      params[`ak${i}`] = k;
-      params[`av${i}`] = v;
-      where.push(`(JSONExtractString(attributes, {ak${i}:String}) = {av${i}:String} OR JSONExtractRaw(attributes, {ak${i}:String}) = {av${i}:String})`);
-    });
+    prefixed(q, 'attr.').forEach(([k, v], i) => where.push(jsonEquals('attributes', `a${i}`, k, v, params)));
     const cursor = q.get('cursor');
     if (cursor) {
       const [t, key] = decodeCursor(cursor);

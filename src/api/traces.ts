@@ -5,6 +5,8 @@ import { decodeCursor, encodeCursor, isoNanos, parseDuration, parseLimit, parseT
 import { jsonToAttributes, jsonToEvents } from './stored.js';
 
 export const DEFAULT_TRACE_LIMIT = 20;
+/** Look-back windows tried in turn by the trace list: 1 hour, 8 hours, about 3 days, about 3 weeks. */
+const LOOKBACK_WINDOWS_NS = [1n, 8n, 64n, 512n].map((h) => h * 3_600_000_000_000n);
 export const MAX_TRACE_LIMIT = 1000;
 
 const SPAN_KINDS = ['unspecified', 'internal', 'server', 'client', 'producer', 'consumer'];
@@ -51,17 +53,25 @@ export function spanFilters(q: URLSearchParams): { where: string[]; params: Quer
     params.end = parseTime('end', end).toString();
     where.push('start_time < fromUnixTimestamp64Nano({end:Int64})');
   }
-  prefixed(q, 'attr.').forEach(([key, value], i) => {
-    params[`ak${i}`] = key;
-    params[`av${i}`] = value;
-    where.push(`(JSONExtractString(attributes, {ak${i}:String}) = {av${i}:String} OR JSONExtractRaw(attributes, {ak${i}:String}) = {av${i}:String})`);
-  });
-  prefixed(q, 'resource.').forEach(([key, value], i) => {
-    params[`rk${i}`] = key;
-    params[`rv${i}`] = value;
-    where.push(`(JSONExtractString(resource, {rk${i}:String}) = {rv${i}:String} OR JSONExtractRaw(resource, {rk${i}:String}) = {rv${i}:String})`);
-  });
+  prefixed(q, 'attr.').forEach(([key, value], i) => where.push(jsonEquals('attributes', `a${i}`, key, value, params)));
+  prefixed(q, 'resource.').forEach(([key, value], i) => where.push(jsonEquals('resource', `r${i}`, key, value, params)));
   return { where, params };
+}
+
+/**
+ * `column` (a JSON object as stored) has `key` equal to `value`, as a string or as the JSON text of a
+ * number or boolean. The stored JSON has no spaces, so `"key":"value"` (or `"key":value`) must occur
+ * as a substring: a cheap `position` test skips most rows before any JSON is parsed.
+ */
+export function jsonEquals(column: string, name: string, key: string, value: string, params: QueryParams): string {
+  params[`${name}k`] = key;
+  params[`${name}v`] = value;
+  params[`${name}s`] = `${JSON.stringify(key)}:${JSON.stringify(value)}`;
+  params[`${name}r`] = `${JSON.stringify(key)}:${value}`;
+  return (
+    `((position(${column}, {${name}s:String}) > 0 AND JSONExtractString(${column}, {${name}k:String}) = {${name}v:String})` +
+    ` OR (position(${column}, {${name}r:String}) > 0 AND JSONExtractRaw(${column}, {${name}k:String}) = {${name}v:String}))`
+  );
 }
 
 interface TraceSummaryRow {
@@ -98,14 +108,27 @@ export function listTraces(store: Store, db: string) {
       having.push('(t < fromUnixTimestamp64Nano({cursor_t:Int64}) OR (t = fromUnixTimestamp64Nano({cursor_t:Int64}) AND trace_id < {cursor_id:String}))');
     }
     params.limit = limit + 1;
-    const page = await store.query<{ trace_id: string; t_ns: string }>(
-      `SELECT trace_id, max(start_time) AS t, toString(toUnixTimestamp64Nano(t)) AS t_ns
-       FROM ${db}.spans ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-       GROUP BY trace_id ${having.length ? `HAVING ${having.join(' AND ')}` : ''}
-       ORDER BY t DESC, trace_id DESC LIMIT {limit:UInt32}`,
-      params,
-      req.signal,
-    );
+    // Newest first without reading everything: look back a short window from the anchor (the cursor,
+    // `end`, or now), widening it until it holds a full page. A trace whose newest matching span is in
+    // the window ranks above every trace whose newest is older, so a full page from a window is the
+    // right page. The last attempt has no lower bound.
+    const anchorNs = cursor ? BigInt(params.cursor_t as string) : params.end !== undefined ? BigInt(params.end as string) : BigInt(Date.now()) * 1_000_000n;
+    const startNs = params.start !== undefined ? BigInt(params.start as string) : null;
+    let page: { trace_id: string; t_ns: string }[] = [];
+    for (const windowNs of [...LOOKBACK_WINDOWS_NS, null]) {
+      const lower = windowNs === null ? null : anchorNs - windowNs;
+      const bounded = lower !== null && (startNs === null || lower > startNs);
+      const conditions = bounded ? [...where, 'start_time >= fromUnixTimestamp64Nano({window_start:Int64})'] : where;
+      page = await store.query<{ trace_id: string; t_ns: string }>(
+        `SELECT trace_id, max(start_time) AS t, toString(toUnixTimestamp64Nano(t)) AS t_ns
+         FROM ${db}.spans ${conditions.length ? `WHERE ${conditions.join(' AND ')}` : ''}
+         GROUP BY trace_id ${having.length ? `HAVING ${having.join(' AND ')}` : ''}
+         ORDER BY t DESC, trace_id DESC LIMIT {limit:UInt32}`,
+        bounded ? { ...params, window_start: lower!.toString() } : params,
+        req.signal,
+      );
+      if (!bounded || page.length > limit) break;
+    }
     const more = page.length > limit;
     const ids = page.slice(0, limit).map((r) => r.trace_id);
     const summaries = ids.length ? await summarize(store, db, ids, req.signal) : new Map<string, TraceSummaryRow>();

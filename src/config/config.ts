@@ -51,8 +51,8 @@ export const DEFAULT_DATA_DIR = './.strata';
 export const DEFAULT_DATABASE = 'strata';
 export const DEFAULT_RETENTION_DAYS = 30;
 export const DEFAULT_FSYNC: FsyncPolicy = 'interval';
-export const DEFAULT_MAX_QUEUE_BYTES = 256 * 1024 * 1024;
-export const DEFAULT_MAX_BATCH_BYTES = 32 * 1024 * 1024;
+export const DEFAULT_MAX_QUEUE_BYTES = 128 * 1024 * 1024;
+export const DEFAULT_MAX_BATCH_BYTES = 8 * 1024 * 1024;
 
 /** Emails, API-key-like tokens and payment card numbers: the built-in redactors (processors/redact.ts). */
 export const DEFAULT_REDACT_PATTERNS: readonly string[] = ['email', 'api_key', 'card_number'];

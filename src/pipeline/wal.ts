@@ -1,4 +1,4 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, truncateSync, writeFileSync, writevSync } from 'node:fs';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { TABLES, type TableName } from '../storage/types.js';
@@ -127,19 +127,24 @@ export class Wal {
       parts.push(head, payload);
       bytes += payload.length;
     }
-    const body = Buffer.concat(parts);
+    // The checksum runs over the parts in turn and they are written with one writev: no copy.
+    let crc = 0;
+    let bodyLength = 0;
+    for (const p of parts) {
+      crc = crc32(p, crc);
+      bodyLength += p.length;
+    }
     const header = Buffer.allocUnsafe(HEADER_BYTES);
     header.writeUInt32LE(MAGIC, 0);
-    header.writeUInt32LE(body.length, 4);
-    header.writeUInt32LE(crc32(body), 8);
+    header.writeUInt32LE(bodyLength, 4);
+    header.writeUInt32LE(crc, 8);
     header.writeBigUInt64LE(BigInt(seq), 12);
-    const frame = Buffer.concat([header, body]);
-    if (this.segmentSize > 0 && this.segmentSize + frame.length > (this.options.segmentBytes ?? DEFAULT_SEGMENT_BYTES)) {
+    const frameLength = HEADER_BYTES + bodyLength;
+    if (this.segmentSize > 0 && this.segmentSize + frameLength > (this.options.segmentBytes ?? DEFAULT_SEGMENT_BYTES)) {
       this.openNewSegment();
     }
-    let off = 0;
-    while (off < frame.length) off += writeSync(this.fd, frame, off, frame.length - off);
-    this.segmentSize += frame.length;
+    writeAll(this.fd, [header, ...parts], frameLength);
+    this.segmentSize += frameLength;
     this.segments[this.segments.length - 1].lastSeq = seq;
     if (this.options.fsync === 'always') fsyncSync(this.fd);
     else this.dirty = true;
@@ -202,6 +207,23 @@ export class Wal {
     this.fd = openSync(join(this.options.dir, name), 'a');
     this.segmentSize = 0;
     this.segments.push({ name, lastSeq: this.nextSeq - 1 });
+  }
+}
+
+/** writev until every byte is written (a short write continues where it stopped). */
+function writeAll(fd: number, buffers: Buffer[], total: number): void {
+  let written = writevSync(fd, buffers);
+  while (written < total) {
+    let skip = written;
+    const rest: Buffer[] = [];
+    for (const b of buffers) {
+      if (skip >= b.length) skip -= b.length;
+      else {
+        rest.push(skip ? b.subarray(skip) : b);
+        skip = 0;
+      }
+    }
+    written += writevSync(fd, rest);
   }
 }
 

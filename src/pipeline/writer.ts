@@ -26,8 +26,6 @@ export interface WriterOptions {
   readonly log?: (message: string) => void;
 }
 
-export const DEFAULT_MAX_QUEUE_BYTES = 256 * 1024 * 1024;
-export const DEFAULT_MAX_BATCH_BYTES = 32 * 1024 * 1024;
 const RETRY_MIN_MS = 100;
 const RETRY_MAX_MS = 5000;
 
