@@ -15,6 +15,8 @@ export interface GenAiPayloadOptions {
   spans: number;
   /** PRNG seed: equal seeds give equal requests. */
   seed: number;
+  /** Share of spans (0-1) that carry prompt/completion message events; default 1 (all). */
+  contentShare?: number;
 }
 
 /** mulberry32: a tiny seeded PRNG returning floats in [0, 1). */
@@ -122,6 +124,7 @@ export function makeTraceRequest(opts: GenAiPayloadOptions): ExportTraceRequest 
     const newTrace = i % 5 === 0;
     if (newTrace) traceId = hex(rand, 16);
     const span = genAiSpan(rand, traceId, newTrace ? '' : rootId, start);
+    if ((i % 100) >= Math.round((opts.contentShare ?? 1) * 100)) span.events = [];
     if (newTrace) rootId = span.spanId;
     spans.push(span);
     start += BigInt(Math.floor(rand() * 5e8));

@@ -13,7 +13,7 @@ import { mkdirSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_CONFIG } from '../src/config/config.js';
-import { encodeSpans } from '../src/pipeline/encode.js';
+import { encodeSpans, INSERT_FORMATS } from '../src/pipeline/encode.js';
 import { Wal } from '../src/pipeline/wal.js';
 import { createContentPolicy } from '../src/processors/capture.js';
 import { normalizeTraces } from '../src/processors/index.js';
@@ -45,6 +45,7 @@ const FLAGS = {
   'max-spans': { type: 'number', default: 200, help: 'most spans per request' },
   seed: { type: 'number', default: 1, help: 'first generator seed' },
   'cpu-seconds': { type: 'number', default: 3, help: 'seconds for each in-process measurement (decode-only and CPU path: best of this many 1 s rounds; store insert)' },
+  'content-share': { type: 'number', default: 0.2, help: 'share of spans (0-1) carrying prompt/completion message events of 0.5-2 KB' },
   'keep-timestamps': { type: 'boolean', default: false, help: "keep the generator's timestamps (early 2025, ~12 days) instead of moving spans to now" },
   'cpu-prof': { type: 'boolean', default: false, help: 'run the server child under node --cpu-prof and print its top functions by self time' },
   'cpu-prof-dir': { type: 'string', default: '', help: 'where to keep the .cpuprofile (default: a temp dir, removed)' },
@@ -193,7 +194,7 @@ async function measureStoreInsert(pool: readonly PoolPayload[], seconds: number,
         size += totalBytes(e.payloads);
         n += e.spans;
       }
-      for (const [table, bufs] of Object.entries(parts)) await store.insert(table as 'spans', Buffer.concat(bufs), `bench:${batches}`);
+      for (const [table, bufs] of Object.entries(parts)) await store.insert(table as 'spans', Buffer.concat(bufs), INSERT_FORMATS[table as 'spans'], `bench:${batches}`);
       spans += n;
       bytes += size;
       batches++;
@@ -233,11 +234,12 @@ async function main(): Promise<void> {
     maxSpans: Math.max(Number(flags['min-spans']), Number(flags['max-spans'])),
     seed: Number(flags.seed),
     shiftToNow: !keepTimestamps,
+    contentShare: Number(flags['content-share']),
   });
   const poolSpans = pool.reduce((s, p) => s + p.spans, 0);
   const poolBytes = pool.reduce((s, p) => s + p.bytes.length, 0);
   console.log(
-    `payload pool: ${pool.length} requests, ${int(poolSpans)} spans, ${fixed(poolBytes / 1e6, 1)} MB protobuf (${int(poolBytes / poolSpans)} B/span, ${int(poolSpans / pool.length)} spans/request avg), built in ${int(msSince(t))} ms` +
+    `payload pool: ${pool.length} requests, ${int(poolSpans)} spans (${Math.round(Number(flags['content-share']) * 100)}% with message content), ${fixed(poolBytes / 1e6, 1)} MB protobuf (${int(poolBytes / poolSpans)} B/span, ${int(poolSpans / pool.length)} spans/request avg), built in ${int(msSince(t))} ms` +
       (keepTimestamps ? ", generator's timestamps kept" : ', span times moved to the last minutes'),
   );
 

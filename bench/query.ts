@@ -70,7 +70,7 @@ function timingStore(inner: Store): Store & { calls: number[] } {
   return {
     kind: inner.kind,
     calls,
-    insert: (t, b, d) => inner.insert(t, b, d),
+    insert: (t, b, f, d) => inner.insert(t, b, f, d),
     exec: (sql) => inner.exec(sql),
     close: () => inner.close(),
     async query<T>(sql: string, params?: QueryParams, signal?: AbortSignal): Promise<T[]> {

@@ -29,6 +29,8 @@ export interface PoolOptions {
    * the generator's times (early 2025, spread over ~12 days) are kept as they are.
    */
   readonly shiftToNow: boolean;
+  /** Share of spans carrying message events (see genai-payload.ts). */
+  readonly contentShare?: number;
 }
 
 function shiftTimes(req: ExportTraceRequest, targetStart: bigint): void {
@@ -65,12 +67,12 @@ export function buildPool(o: PoolOptions): PoolPayload[] {
     const spans = o.minSpans + ((seed * 2654435761) >>> 0) % (o.maxSpans - o.minSpans + 1);
     let bytes: Buffer;
     if (o.shiftToNow) {
-      const req = makeTraceRequest({ spans, seed });
+      const req = makeTraceRequest({ spans, seed, contentShare: o.contentShare });
       // Spread the pool over the last ~10 minutes, ending a few minutes ago.
       shiftTimes(req, nowNs - 15n * 60_000_000_000n + BigInt(i % 600) * 1_000_000_000n);
       bytes = Buffer.from(encodeTraceRequestWithProtobufjs(req));
     } else {
-      bytes = Buffer.from(makeTraceRequestBytes({ spans, seed }));
+      bytes = Buffer.from(makeTraceRequestBytes({ spans, seed, contentShare: o.contentShare }));
     }
     const decoded = decodeTraceRequest(bytes);
     const perTrace = new Map<string, number>();

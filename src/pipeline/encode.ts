@@ -4,11 +4,20 @@ import type { SpanRecord } from '../model/span.js';
 import { EntityCollector } from '../storage/rows/entities.js';
 import { logRow } from '../storage/rows/logs.js';
 import { metricPointRow } from '../storage/rows/metrics.js';
-import { spanRow } from '../storage/rows/spans.js';
-import type { TableName } from '../storage/types.js';
+import { SPAN_COLUMNS, spanRow } from '../storage/rows/spans.js';
+import type { InsertFormat, TableName } from '../storage/types.js';
 
-/** Insert payloads (JSONEachRow) per table: the unit the WAL logs and the writer stores. */
+/** Insert payloads per table: the unit the WAL logs and the writer stores. */
 export type TablePayloads = Partial<Record<TableName, Buffer>>;
+
+/** The format of each table's payload, as encoded here. */
+export const INSERT_FORMATS: Readonly<Record<TableName, InsertFormat>> = {
+  spans: { format: 'JSONCompactEachRow', columns: SPAN_COLUMNS },
+  metric_points: { format: 'JSONEachRow' },
+  logs: { format: 'JSONEachRow' },
+  entities: { format: 'JSONEachRow' },
+  entity_edges: { format: 'JSONEachRow' },
+};
 
 /** Spans and the entities they touch, as insert payloads. */
 export function encodeSpans(spans: readonly SpanRecord[]): TablePayloads {
@@ -50,6 +59,22 @@ function withEntities(payloads: TablePayloads, entities: EntityCollector): Table
   return payloads;
 }
 
+/** Lines, newline-terminated, UTF-8, written straight into one buffer (no joined string in between). */
 function toPayload(lines: string[]): Buffer | undefined {
-  return lines.length ? Buffer.from(lines.join('\n') + '\n', 'utf8') : undefined;
+  if (lines.length === 0) return undefined;
+  let chars = 0;
+  for (const l of lines) chars += l.length;
+  let buf = Buffer.allocUnsafe(chars + lines.length);
+  let off = 0;
+  for (const line of lines) {
+    // A UTF-16 code unit takes at most 3 bytes of UTF-8; grow when the worst case does not fit.
+    if (off + line.length * 3 + 1 > buf.length) {
+      const bigger = Buffer.allocUnsafe(Math.max(buf.length * 2, off + line.length * 3 + 1));
+      buf.copy(bigger, 0, 0, off);
+      buf = bigger;
+    }
+    off += buf.write(line, off, 'utf8');
+    buf[off++] = 10;
+  }
+  return buf.subarray(0, off);
 }

@@ -2,6 +2,7 @@ import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Store, TableName } from '../storage/types.js';
 import { TABLES } from '../storage/types.js';
+import { INSERT_FORMATS } from './encode.js';
 import type { FlushRange, Wal, WalRecord } from './wal.js';
 
 /**
@@ -183,7 +184,7 @@ export class StoreWriter {
       }
       if (parts.length === 0) continue;
       try {
-        await this.options.store.insert(table, Buffer.concat(parts), `wal:${range.from}-${range.to}`);
+        await this.options.store.insert(table, Buffer.concat(parts), INSERT_FORMATS[table], `wal:${range.from}-${range.to}`);
       } catch (err) {
         if (!isDataError(err)) throw err;
         await this.insertOneByOne(table, batch);
@@ -197,7 +198,7 @@ export class StoreWriter {
       const payload = r.tables[table];
       if (!payload) continue;
       try {
-        await this.options.store.insert(table, payload, `wal:${r.seq}:single`);
+        await this.options.store.insert(table, payload, INSERT_FORMATS[table], `wal:${r.seq}:single`);
       } catch (err) {
         if (!isDataError(err)) throw err;
         this.deadLetters++;

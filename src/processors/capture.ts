@@ -50,11 +50,23 @@ function isContentEvent(name: string): boolean {
   return name.startsWith('gen_ai.') && (name.endsWith('.message') || name === 'gen_ai.choice' || name === 'gen_ai.client.inference.operation.details');
 }
 
+/** Answers per key, remembered: the same few dozen keys recur on every span. Bounded. */
+const contentKeyCache = new Map<string, boolean>();
+const CONTENT_KEY_CACHE_LIMIT = 10_000;
+
 export function isContentKey(key: string): boolean {
+  const known = contentKeyCache.get(key);
+  if (known !== undefined) return known;
+  let answer = false;
   for (const k of CONTENT_KEYS) {
-    if (key === k || (key.length > k.length && key.startsWith(k) && key.charCodeAt(k.length) === 46 /* . */)) return true;
+    if (key === k || (key.length > k.length && key.startsWith(k) && key.charCodeAt(k.length) === 46 /* . */)) {
+      answer = true;
+      break;
+    }
   }
-  return false;
+  if (contentKeyCache.size >= CONTENT_KEY_CACHE_LIMIT) contentKeyCache.clear();
+  contentKeyCache.set(key, answer);
+  return answer;
 }
 
 export function createContentPolicy(options: ContentPolicyOptions): ContentPolicy {

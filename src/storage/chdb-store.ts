@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Session } from 'chdb';
-import { INSERT_SETTINGS, type QueryParams, type Store, type TableName } from './types.js';
+import { INSERT_SETTINGS, type InsertFormat, type QueryParams, type Store, type TableName } from './types.js';
 
 /** Engine arguments fixed at connect: synchronous load so the schema is ready at once; numbers as JSON numbers. */
 const CONNECTION_ARGS = [
@@ -23,11 +23,12 @@ export function createChdbStore(dataDir: string, db: string): Store {
 
   return {
     kind: 'chdb',
-    async insert(table: TableName, jsonEachRow: Buffer, dedupToken: string): Promise<void> {
+    async insert(table: TableName, payload: Buffer, format: InsertFormat, dedupToken: string): Promise<void> {
       await session.insert({
         table: `${db}.${table}`,
-        values: jsonEachRow,
-        format: 'JSONEachRow',
+        values: payload,
+        format: format.format,
+        columns: format.columns,
         settings: { ...INSERT_SETTINGS, insert_deduplication_token: dedupToken },
       });
     },

@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { createClient, type ClickHouseClient, type ClickHouseClientConfigOptions } from '@clickhouse/client';
-import { INSERT_SETTINGS, type QueryParams, type Store, type TableName } from './types.js';
+import { INSERT_SETTINGS, type InsertFormat, type QueryParams, type Store, type TableName } from './types.js';
 
 export interface ClickHouseStoreOptions {
   /** e.g. http://user:pass@clickhouse:8123 */
@@ -25,10 +25,11 @@ export function createClickHouseStore(options: ClickHouseStoreOptions): Store {
 
   return {
     kind: 'clickhouse',
-    async insert(table: TableName, jsonEachRow: Buffer, dedupToken: string): Promise<void> {
+    async insert(table: TableName, payload: Buffer, format: InsertFormat, dedupToken: string): Promise<void> {
+      const columns = format.columns ? ` (${format.columns.join(', ')})` : '';
       const result = await client.exec({
-        query: `INSERT INTO ${db}.${table} FORMAT JSONEachRow`,
-        values: Readable.from([jsonEachRow]),
+        query: `INSERT INTO ${db}.${table}${columns} FORMAT ${format.format}`,
+        values: Readable.from([payload]),
         clickhouse_settings: { ...INSERT_SETTINGS, insert_deduplication_token: dedupToken },
       });
       for await (const _ of result.stream) void _;

@@ -1,4 +1,4 @@
-import type { QueryParams, Store, TableName } from './types.js';
+import type { InsertFormat, QueryParams, Store, TableName } from './types.js';
 
 /** A store that keeps inserted payloads in memory: for tests of everything above the store. */
 export interface MemoryStore extends Store {
@@ -22,7 +22,7 @@ export function createMemoryStore(): MemoryStore {
   return {
     kind: 'memory',
     attempts,
-    async insert(table, payload, token) {
+    async insert(table, payload, format: InsertFormat, token) {
       if (delay) await new Promise((r) => setTimeout(r, delay));
       if (failures > 0) {
         failures--;
@@ -34,7 +34,11 @@ export function createMemoryStore(): MemoryStore {
       if (tokens.has(key)) return;
       tokens.add(key);
       const list = tables.get(table) ?? [];
-      for (const line of payload.toString('utf8').split('\n')) if (line) list.push(JSON.parse(line));
+      for (const line of payload.toString('utf8').split('\n')) {
+        if (!line) continue;
+        const row = JSON.parse(line);
+        list.push(format.columns && Array.isArray(row) ? Object.fromEntries(format.columns.map((c, i) => [c, row[i]])) : row);
+      }
       tables.set(table, list);
     },
     async query<T>(_sql: string, _params?: QueryParams): Promise<T[]> {

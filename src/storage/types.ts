@@ -8,6 +8,15 @@ export type TableName = 'spans' | 'metric_points' | 'logs' | 'entities' | 'entit
 
 export const TABLES: readonly TableName[] = ['spans', 'metric_points', 'logs', 'entities', 'entity_edges'];
 
+/**
+ * How each table's insert payload is written: JSONEachRow (self-describing), or JSONCompactEachRow
+ * with the column list (no key names in every row: a third less to build and parse for spans).
+ */
+export interface InsertFormat {
+  readonly format: 'JSONEachRow' | 'JSONCompactEachRow';
+  readonly columns?: readonly string[];
+}
+
 /** Parameters bound server-side into `{name:Type}` placeholders. */
 export type QueryParams = Record<string, string | number | boolean | readonly string[] | readonly number[]>;
 
@@ -15,11 +24,11 @@ export interface Store {
   /** Human-readable kind, for health and logs ('chdb' or 'clickhouse'). */
   readonly kind: string;
   /**
-   * Inserts a JSONEachRow payload into `table`. Idempotent for a given `dedupToken`:
+   * Inserts a payload of rows in `format` into `table`. Idempotent for a given `dedupToken`:
    * a second insert with the same token into the same table is ignored (used by WAL replay).
    * Rejects when the store refuses the data; nothing is partially visible on rejection.
    */
-  insert(table: TableName, jsonEachRow: Buffer, dedupToken: string): Promise<void>;
+  insert(table: TableName, payload: Buffer, format: InsertFormat, dedupToken: string): Promise<void>;
   /** Runs a read query with bound parameters, returning JSON rows. */
   query<T = Record<string, unknown>>(sql: string, params?: QueryParams, signal?: AbortSignal): Promise<T[]>;
   /** Runs a statement (DDL) with no result. */

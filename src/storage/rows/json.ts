@@ -28,6 +28,18 @@ export function anyValueJson(value: AnyValue): string {
   return attributesJson(value.kvlist);
 }
 
+const sharedJson = new WeakMap<Attributes, string>();
+
+/**
+ * {@link attributesJson} for objects many rows share (a resource, a scope): computed once per object.
+ * The object must not change afterwards, which holds for decoded requests.
+ */
+export function sharedAttributesJson(attributes: Attributes): string {
+  let text = sharedJson.get(attributes);
+  if (text === undefined) sharedJson.set(attributes, (text = attributesJson(attributes)));
+  return text;
+}
+
 /** A JSON object text for attributes, keys in received order. */
 export function attributesJson(attributes: Attributes): string {
   let out = '{';

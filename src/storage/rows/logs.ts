@@ -1,6 +1,6 @@
 import type { LogRecord } from '../../model/log.js';
 import { entityId } from '../../model/entity.js';
-import { anyValueJson, attributesJson, stringArray } from './json.js';
+import { anyValueJson, attributesJson, sharedAttributesJson, stringArray } from './json.js';
 
 /** One JSONEachRow line (without the newline) for the `logs` table. */
 export function logRow(r: LogRecord): string {
@@ -12,9 +12,9 @@ export function logRow(r: LogRecord): string {
     `,"body":${JSON.stringify(anyValueJson(r.body))},"attributes":${attributesJson(r.attributes)}` +
     `,"dropped_attributes_count":${r.droppedAttributesCount},"flags":${r.flags}` +
     `,"trace_id":"${r.traceId}","span_id":"${r.spanId}","event_name":${JSON.stringify(r.eventName)}` +
-    `,"service":${JSON.stringify(r.service)},"resource":${attributesJson(r.resource)}` +
+    `,"service":${JSON.stringify(r.service)},"resource":${sharedAttributesJson(r.resource)}` +
     `,"scope_name":${JSON.stringify(r.scope.name)},"scope_version":${JSON.stringify(r.scope.version)}` +
-    `,"scope_attributes":${attributesJson(r.scope.attributes)}` +
+    `,"scope_attributes":${sharedAttributesJson(r.scope.attributes)}` +
     `,"entities":${stringArray(r.entities.refs.map(entityId))}}`
   );
 }

@@ -1,7 +1,7 @@
 import type { MetricPoint } from '../../model/metric.js';
 import { entityId } from '../../model/entity.js';
 import type { Attributes } from '../../receivers/otlp/types.js';
-import { anyValueJson, attributesJson, numberArray, numberOrNull, stringArray } from './json.js';
+import { anyValueJson, attributesJson, sharedAttributesJson, numberArray, numberOrNull, stringArray } from './json.js';
 
 /** One JSONEachRow line (without the newline) for the `metric_points` table. */
 export function metricPointRow(p: MetricPoint): string {
@@ -18,7 +18,7 @@ export function metricPointRow(p: MetricPoint): string {
     `{"name":${JSON.stringify(p.name)},"description":${JSON.stringify(p.description)},"unit":${JSON.stringify(p.unit)}` +
     `,"type":"${p.type}","temporality":${p.temporality},"monotonic":${p.monotonic}` +
     `,"service":${JSON.stringify(p.service)},"labels":${labelsJson(p.attributes)}` +
-    `,"attributes":${attributesJson(p.attributes)},"resource":${attributesJson(p.resource)}` +
+    `,"attributes":${attributesJson(p.attributes)},"resource":${sharedAttributesJson(p.resource)}` +
     `,"scope_name":${JSON.stringify(p.scope.name)},"scope_version":${JSON.stringify(p.scope.version)}` +
     `,"start_time":${p.startTimeUnixNano},"time":${p.timeUnixNano},"flags":${p.flags}` +
     `,"value":${nullableFloat(p.value)},"count":${numberOrNull(p.count)},"sum":${nullableFloat(p.sum)}` +

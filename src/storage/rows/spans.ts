@@ -1,11 +1,22 @@
 import type { SpanRecord } from '../../model/span.js';
-import { entityId } from '../../model/entity.js';
-import { anyValueJson, attributesJson, numberOrNull, stringArray } from './json.js';
+import { attributesJson, numberOrNull, sharedAttributesJson, stringArray } from './json.js';
+
+/** The `spans` columns a row gives, in its order (the insert names them: JSONCompactEachRow). */
+export const SPAN_COLUMNS = [
+  'trace_id', 'span_id', 'parent_span_id', 'trace_state', 'flags', 'name', 'kind',
+  'start_time', 'end_time', 'duration_ns', 'status_code', 'status_message', 'service',
+  'operation', 'provider', 'request_model', 'response_model', 'model', 'response_id',
+  'input_tokens', 'output_tokens', 'cache_read_input_tokens', 'cache_creation_input_tokens', 'reasoning_output_tokens',
+  'finish_reasons', 'temperature', 'top_p', 'max_tokens', 'stream', 'conversation_id', 'agent_name', 'tool_name',
+  'time_to_first_token_s', 'latencies', 'attributes', 'dropped_attributes_count', 'events', 'dropped_events_count',
+  'links', 'dropped_links_count', 'resource', 'resource_schema_url', 'scope_name', 'scope_version', 'scope_attributes',
+  'entities',
+] as const;
 
 /**
- * One JSONEachRow line (without the newline) for the `spans` table. Prompt and completion content is
- * stored once, as received in the attributes and events; the `{role, parts}` messages are derived
- * from them when a span is read.
+ * One JSONCompactEachRow line (without the newline) for the `spans` table, values in
+ * {@link SPAN_COLUMNS} order. Prompt and completion content is stored once, as received in the
+ * attributes and events; the `{role, parts}` messages are derived from them when a span is read.
  */
 export function spanRow(span: SpanRecord): string {
   const g = span.genai;
@@ -35,32 +46,25 @@ export function spanRow(span: SpanRecord): string {
     first = false;
   }
   latencies += '}';
+  let entities = '[';
+  const refs = span.entities.refs;
+  for (let i = 0; i < refs.length; i++) entities += (i ? ',' : '') + JSON.stringify(refs[i].kind + ':' + refs[i].key);
+  entities += ']';
   return (
-    `{"trace_id":"${span.traceId}","span_id":"${span.spanId}","parent_span_id":"${span.parentSpanId}"` +
-    `,"trace_state":${JSON.stringify(span.traceState)},"flags":${span.flags}` +
-    `,"name":${JSON.stringify(span.name)},"kind":${span.kind}` +
-    `,"start_time":${span.startTimeUnixNano},"end_time":${span.endTimeUnixNano},"duration_ns":${duration}` +
-    `,"status_code":${span.statusCode},"status_message":${JSON.stringify(span.statusMessage)}` +
-    `,"service":${JSON.stringify(span.service)}` +
-    `,"operation":${str(g.operation)},"provider":${str(g.provider)}` +
-    `,"request_model":${str(g.requestModel)},"response_model":${str(g.responseModel)}` +
-    `,"model":${str(g.responseModel ?? g.requestModel)},"response_id":${str(g.responseId)}` +
-    `,"input_tokens":${numberOrNull(g.inputTokens)},"output_tokens":${numberOrNull(g.outputTokens)}` +
-    `,"cache_read_input_tokens":${numberOrNull(g.cacheReadInputTokens)}` +
-    `,"cache_creation_input_tokens":${numberOrNull(g.cacheCreationInputTokens)}` +
-    `,"reasoning_output_tokens":${numberOrNull(g.reasoningOutputTokens)}` +
-    `,"finish_reasons":${stringArray(g.finishReasons)}` +
-    `,"temperature":${numberOrNull(g.temperature)},"top_p":${numberOrNull(g.topP)},"max_tokens":${numberOrNull(g.maxTokens)}` +
-    `,"stream":${g.stream === null ? 'null' : g.stream}` +
-    `,"conversation_id":${str(g.conversationId)},"agent_name":${str(g.agentName)},"tool_name":${str(g.toolName)}` +
-    `,"time_to_first_token_s":${numberOrNull(g.timeToFirstTokenS)},"latencies":${latencies}` +
-    `,"attributes":${attributesJson(span.attributes)},"dropped_attributes_count":${span.droppedAttributesCount}` +
-    `,"events":${events},"dropped_events_count":${span.droppedEventsCount}` +
-    `,"links":${links},"dropped_links_count":${span.droppedLinksCount}` +
-    `,"resource":${attributesJson(span.resource)},"resource_schema_url":${JSON.stringify(span.resourceSchemaUrl)}` +
-    `,"scope_name":${JSON.stringify(span.scope.name)},"scope_version":${JSON.stringify(span.scope.version)}` +
-    `,"scope_attributes":${attributesJson(span.scope.attributes)}` +
-    `,"entities":${stringArray(span.entities.refs.map(entityId))}}`
+    `["${span.traceId}","${span.spanId}","${span.parentSpanId}",${JSON.stringify(span.traceState)},${span.flags}` +
+    `,${JSON.stringify(span.name)},${span.kind},${span.startTimeUnixNano},${span.endTimeUnixNano},${duration}` +
+    `,${span.statusCode},${JSON.stringify(span.statusMessage)},${JSON.stringify(span.service)}` +
+    `,${str(g.operation)},${str(g.provider)},${str(g.requestModel)},${str(g.responseModel)}` +
+    `,${str(g.responseModel ?? g.requestModel)},${str(g.responseId)}` +
+    `,${numberOrNull(g.inputTokens)},${numberOrNull(g.outputTokens)},${numberOrNull(g.cacheReadInputTokens)}` +
+    `,${numberOrNull(g.cacheCreationInputTokens)},${numberOrNull(g.reasoningOutputTokens)}` +
+    `,${stringArray(g.finishReasons)},${numberOrNull(g.temperature)},${numberOrNull(g.topP)},${numberOrNull(g.maxTokens)}` +
+    `,${g.stream === null ? 'null' : g.stream},${str(g.conversationId)},${str(g.agentName)},${str(g.toolName)}` +
+    `,${numberOrNull(g.timeToFirstTokenS)},${latencies}` +
+    `,${attributesJson(span.attributes)},${span.droppedAttributesCount},${events},${span.droppedEventsCount}` +
+    `,${links},${span.droppedLinksCount},${sharedAttributesJson(span.resource)},${JSON.stringify(span.resourceSchemaUrl)}` +
+    `,${JSON.stringify(span.scope.name)},${JSON.stringify(span.scope.version)},${sharedAttributesJson(span.scope.attributes)}` +
+    `,${entities}]`
   );
 }
 
