@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { closeServer, listen } from '../net.js';
 import { createKeyCheck, keyFromHeaders } from '../auth/keys.js';
 import type { Store } from '../storage/types.js';
 import { ApiError, ok, Router, toApiRequest, writeJson } from './http.js';
@@ -55,22 +55,14 @@ export class ApiServer {
       }
     });
     this.server = server;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.options.port, this.options.host, () => resolve());
-    });
-    return (server.address() as AddressInfo).port;
+    return listen(server, this.options.port, this.options.host);
   }
 
   async stop(): Promise<void> {
     const server = this.server;
     this.server = null;
     if (!server) return;
-    await new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeIdleConnections();
-      setTimeout(() => server.closeAllConnections(), 2000).unref();
-    });
+    await closeServer(server);
   }
 }
 

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { gunzip, inflate } from 'node:zlib';
 import { promisify } from 'node:util';
+import { closeServer, listen } from '../../net.js';
 import { createKeyCheck, keyFromHeaders } from '../../auth/keys.js';
 import type { Ingest } from '../../pipeline/ingest.js';
 import { exportResponse, statusBody, type Encoding } from './respond.js';
@@ -63,11 +63,7 @@ export class OtlpHttpReceiver {
     });
     server.on('clientError', (_err, socket) => socket.destroy());
     this.server = server;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.options.port, this.options.host, () => resolve());
-    });
-    return (server.address() as AddressInfo).port;
+    return listen(server, this.options.port, this.options.host);
   }
 
   /** Stops accepting and closes idle connections. Idempotent. */
@@ -75,11 +71,7 @@ export class OtlpHttpReceiver {
     const server = this.server;
     this.server = null;
     if (!server) return;
-    await new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeIdleConnections();
-      setTimeout(() => server.closeAllConnections(), 2000).unref();
-    });
+    await closeServer(server);
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
