@@ -251,11 +251,11 @@ async function main(): Promise<void> {
   console.log(`${int(decodeOnly.spansPerSec)} spans/s (${fixed(decodeOnly.mbPerSec, 0)} MB/s; rounds ${decodeOnly.allRounds.map(int).join(', ')})`);
   process.stdout.write(`CPU path (decode -> validate+normalize -> content policy -> encode rows -> WAL append, 1 thread, best of ${rounds} x 1 s)... `);
   const cpu = measureCpuPath(pool, rounds, join(work.path, 'cpu-path-wal'));
-  console.log(`${int(cpu.spansPerSec)} spans/s (${int(cpu.rowBytesPerSpan)} B of JSONEachRow per span; rounds ${cpu.allRounds.map(int).join(', ')})`);
+  console.log(`${int(cpu.spansPerSec)} spans/s (${int(cpu.rowBytesPerSpan)} B of insert payload per span; rounds ${cpu.allRounds.map(int).join(', ')})`);
   const dataDir = join(work.path, 'data');
   let storeOnly: Awaited<ReturnType<typeof measureStoreInsert>> | null = null;
   if (flags['store-insert']) {
-    process.stdout.write(`store insert only (encoded rows -> chDB JSONEachRow insert in ${fixed(DEFAULT_CONFIG.ingest.maxBatchBytes / 1048576, 0)} MiB batches, ${cpuSeconds} s)... `);
+    process.stdout.write(`store insert only (encoded rows -> chDB insert in ${fixed(DEFAULT_CONFIG.ingest.maxBatchBytes / 1048576, 0)} MiB batches, ${cpuSeconds} s)... `);
     storeOnly = await measureStoreInsert(pool, cpuSeconds, dataDir);
     console.log(`${int(storeOnly.spansPerSec)} spans/s (${fixed(storeOnly.mbPerSec, 0)} MB/s of rows, ${storeOnly.batches} batches of ${fixed(storeOnly.batchMb, 1)} MB, ${fixed(storeOnly.cores, 2)} cores busy)`);
   }
@@ -438,7 +438,7 @@ async function main(): Promise<void> {
           ['decode (hand-written protobuf)', s.decode],
           ['validate + normalize (GenAI, entities)', s.validateNormalize],
           ['content policy (default redaction)', s.content],
-          ['encode rows (JSONEachRow + entities)', s.encode],
+          ['encode rows (insert payload + entities)', s.encode],
           ['WAL append (writeSync, crc32)', s.wal],
           ['total (timed stages)', stageTotal],
         ] as const
