@@ -93,6 +93,11 @@ export class Strata {
     return this.startedPorts;
   }
 
+  /** The store while running (null before start and after stop): for tools and tests that read it directly. */
+  get storage(): Store | null {
+    return this.store;
+  }
+
   get ports(): StrataPorts | null {
     return this.startedPorts;
   }

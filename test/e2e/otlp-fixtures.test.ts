@@ -48,12 +48,9 @@ afterAll(async () => {
   cleanup?.();
 });
 
-/**
- * `Strata` keeps its store in a private field with no accessor; the stored-row checks below
- * (columns the API does not return) reach into that field.
- */
+/** The running store, for the stored-row checks below (columns the API does not return). */
 function storeOf(s: Strata): Store {
-  const store = (s as unknown as { store: Store | null }).store;
+  const store = s.storage;
   if (!store) throw new Error('Strata has no store (not started?)');
   return store;
 }
@@ -679,5 +676,38 @@ describe.each(ENCODINGS)('logs and events read back through GET /api/logs (%s)',
     expect(second.logs).toHaveLength(1);
     expect(second.next).toBeNull();
     expect([first.logs[0].eventName, second.logs[0].eventName].sort()).toEqual(['', 'browser.page_view']);
+  });
+});
+
+describe('out-of-order and duplicate spans', () => {
+  it('assembles a trace whose child arrived first, and shows a span sent twice once', async () => {
+    const traceId = 'a1b2c3d4e5f60718293a4b5c6d7e8f90';
+    const span = (spanId: string, parentSpanId: string, name: string, startMs: number) => ({
+      traceId,
+      spanId,
+      parentSpanId,
+      name,
+      kind: 1,
+      startTimeUnixNano: String(BigInt(Date.now() - 60_000 + startMs) * 1_000_000n),
+      endTimeUnixNano: String(BigInt(Date.now() - 60_000 + startMs + 5) * 1_000_000n),
+      attributes: [{ key: 'seq', value: { intValue: String(startMs) } }],
+    });
+    const request = (spans: unknown[]) =>
+      JSON.stringify({ resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'order-test' } }] }, scopeSpans: [{ scope: { name: 't' }, spans }] }] });
+    const child = span('00000000000000c1', '00000000000000a1', 'child', 10);
+    const root = span('00000000000000a1', '', 'root', 0);
+    // The child first, alone; then the root with the child again (a client retry).
+    for (const body of [request([child]), request([root, child])]) {
+      const r = await post(`${otlp}/v1/traces`, body, { headers: { 'Content-Type': 'application/json' } });
+      expect(r.status).toBe(200);
+    }
+    await strata.flushed();
+    const trace = await getOk<{ spans: { spanId: string; parentSpanId: string; name: string }[] }>(`${api}/api/traces/${traceId}`);
+    expect(trace.spans.map((s) => [s.name, s.spanId, s.parentSpanId])).toEqual([
+      ['root', '00000000000000a1', ''],
+      ['child', '00000000000000c1', '00000000000000a1'],
+    ]);
+    const list = await getOk<{ traces: { traceId: string; spanCount: number; rootName: string }[] }>(`${api}/api/traces?service=order-test`);
+    expect(list.traces).toEqual([expect.objectContaining({ traceId, spanCount: 2, rootName: 'root' })]);
   });
 });
