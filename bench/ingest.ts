@@ -194,7 +194,7 @@ async function measureStoreInsert(pool: readonly PoolPayload[], seconds: number,
         size += totalBytes(e.payloads);
         n += e.spans;
       }
-      for (const [table, bufs] of Object.entries(parts)) await store.insert(table as 'spans', Buffer.concat(bufs), INSERT_FORMATS[table as 'spans'], `bench:${batches}`);
+      for (const [table, bufs] of Object.entries(parts)) await store.insert(table as 'spans', bufs, INSERT_FORMATS[table as 'spans'], `bench:${batches}`);
       spans += n;
       bytes += size;
       batches++;

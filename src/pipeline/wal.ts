@@ -1,4 +1,4 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, truncateSync, writeFileSync, writevSync } from 'node:fs';
+import { closeSync, fsync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, truncateSync, writeFileSync, writevSync } from 'node:fs';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { TABLES, type TableName } from '../storage/types.js';
@@ -9,6 +9,10 @@ import { TABLES, type TableName } from '../storage/types.js';
  * A record is appended with a synchronous write, so once `append` returns the bytes are in the
  * kernel and survive a crash of the process (kill -9). `fsync` decides when they also reach the
  * disk: on every append ('always'), every `fsyncIntervalMs` ('interval') or when the OS decides ('never').
+ *
+ * The checkpoint is replaced atomically (write, rename), which a crash of the process cannot tear; it is
+ * fsynced only under 'always'. After a power loss under 'interval' or 'never', a stale checkpoint can
+ * replay records the store already has (duplicates, never loss of what the log kept).
  *
  * Records carry a sequence number. The writer reports progress with `beginFlush` / `commit`; a
  * checkpoint file remembers the newest committed sequence and the range being flushed, so a restart
@@ -72,6 +76,7 @@ export class Wal {
   private checkpoint: Checkpoint;
   private timer: NodeJS.Timeout | undefined;
   private dirty = false;
+  private syncing = false;
 
   private constructor(private readonly options: WalOptions, segments: Segment[], nextSeq: number, checkpoint: Checkpoint) {
     this.segments = segments;
@@ -79,7 +84,7 @@ export class Wal {
     this.checkpoint = checkpoint;
     this.openNewSegment();
     if (options.fsync === 'interval') {
-      this.timer = setInterval(() => this.sync(), options.fsyncIntervalMs ?? DEFAULT_FSYNC_INTERVAL_MS);
+      this.timer = setInterval(() => this.syncInBackground(), options.fsyncIntervalMs ?? DEFAULT_FSYNC_INTERVAL_MS);
       this.timer.unref();
     }
   }
@@ -154,13 +159,13 @@ export class Wal {
   /** Records that records `from..to` are being written to the store (before the write starts). */
   beginFlush(range: FlushRange): void {
     this.checkpoint = { committed: this.checkpoint.committed, flushing: range };
-    writeCheckpoint(this.options.dir, this.checkpoint, this.options.fsync !== 'never');
+    writeCheckpoint(this.options.dir, this.checkpoint, this.options.fsync === 'always');
   }
 
   /** Records that every record up to `seq` is in the store; whole segments behind it are deleted. */
   commit(seq: number): void {
     this.checkpoint = { committed: Math.max(seq, this.checkpoint.committed), flushing: null };
-    writeCheckpoint(this.options.dir, this.checkpoint, this.options.fsync !== 'never');
+    writeCheckpoint(this.options.dir, this.checkpoint, this.options.fsync === 'always');
     while (this.segments.length > 1 && this.segments[0].lastSeq <= this.checkpoint.committed) {
       const done = this.segments.shift()!;
       rmSync(join(this.options.dir, done.name), { force: true });
@@ -178,6 +183,18 @@ export class Wal {
       }
     }
     return total;
+  }
+
+  /** The 'interval' sync: on the thread pool, so the event loop does not wait on the disk. */
+  private syncInBackground(): void {
+    if (!this.dirty || this.fd < 0 || this.syncing) return;
+    this.dirty = false;
+    this.syncing = true;
+    // An error (the segment was closed and synced meanwhile) changes nothing: the next tick tries again.
+    fsync(this.fd, (err) => {
+      this.syncing = false;
+      if (err) this.dirty = true;
+    });
   }
 
   sync(): void {

@@ -184,7 +184,7 @@ export class StoreWriter {
       }
       if (parts.length === 0) continue;
       try {
-        await this.options.store.insert(table, Buffer.concat(parts), INSERT_FORMATS[table], `wal:${range.from}-${range.to}`);
+        await this.options.store.insert(table, parts, INSERT_FORMATS[table], `wal:${range.from}-${range.to}`);
       } catch (err) {
         if (!isDataError(err)) throw err;
         await this.insertOneByOne(table, batch);
@@ -198,7 +198,7 @@ export class StoreWriter {
       const payload = r.tables[table];
       if (!payload) continue;
       try {
-        await this.options.store.insert(table, payload, INSERT_FORMATS[table], `wal:${r.seq}:single`);
+        await this.options.store.insert(table, [payload], INSERT_FORMATS[table], `wal:${r.seq}:single`);
       } catch (err) {
         if (!isDataError(err)) throw err;
         this.deadLetters++;

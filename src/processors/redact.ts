@@ -89,12 +89,21 @@ function luhn(digits: number[]): boolean {
   return sum % 10 === 0;
 }
 
+/** Finds the next digit (a regular expression scans far faster than a loop over char codes). */
+const NEXT_DIGIT = /\d/g;
+/** Finds the next '-' or '_'. */
+const NEXT_SEPARATOR = /[-_]/g;
+
 function redactCardNumbers(text: string): string {
   const ranges: number[] = [];
   const n = text.length;
   let i = 0;
   while (i < n) {
-    if (!isDigit(text.charCodeAt(i)) || (i > 0 && (isDigit(text.charCodeAt(i - 1)) || isLetter(text.charCodeAt(i - 1))))) {
+    NEXT_DIGIT.lastIndex = i;
+    const next = NEXT_DIGIT.exec(text);
+    if (next === null) break;
+    i = next.index;
+    if (i > 0 && (isDigit(text.charCodeAt(i - 1)) || isLetter(text.charCodeAt(i - 1)))) {
       i++;
       continue;
     }
@@ -124,8 +133,10 @@ const KEY_MIN_BODY = 16;
 function redactApiKeys(text: string): string {
   const ranges: number[] = [];
   for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c !== 45 && c !== 95) continue; // '-' or '_'
+    NEXT_SEPARATOR.lastIndex = i;
+    const next = NEXT_SEPARATOR.exec(text);
+    if (next === null) break;
+    i = next.index;
     let prefix = '';
     for (const p of KEY_PREFIXES) {
       const s = i - p.length;

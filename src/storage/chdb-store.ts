@@ -1,4 +1,4 @@
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, rmSync, writeSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Session } from 'chdb';
@@ -54,10 +54,10 @@ export function createChdbStore(dataDir: string, db: string): Store {
 
   return {
     kind: 'chdb',
-    async insert(table: TableName, payload: Buffer, format: InsertFormat, dedupToken: string): Promise<void> {
+    async insert(table: TableName, payload: readonly Buffer[], format: InsertFormat, dedupToken: string): Promise<void> {
       const { columns, structure } = await structureOf(table, format);
       const file = join(spool, `${table}-${randomBytes(6).toString('hex')}.rows`);
-      writeFileSync(file, payload);
+      writeChunks(file, payload);
       try {
         const settings = Object.entries(INSERT_SETTINGS)
           .map(([k, v]) => `${k} = ${typeof v === 'string' ? quoteString(v) : v}`)
@@ -87,6 +87,18 @@ export function createChdbStore(dataDir: string, db: string): Store {
       session.close();
     },
   };
+}
+
+function writeChunks(file: string, chunks: readonly Buffer[]): void {
+  const fd = openSync(file, 'w');
+  try {
+    for (const chunk of chunks) {
+      let off = 0;
+      while (off < chunk.length) off += writeSync(fd, chunk, off, chunk.length - off);
+    }
+  } finally {
+    closeSync(fd);
+  }
 }
 
 export function parseJsonEachRow<T>(text: string): T[] {

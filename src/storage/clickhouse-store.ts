@@ -25,11 +25,11 @@ export function createClickHouseStore(options: ClickHouseStoreOptions): Store {
 
   return {
     kind: 'clickhouse',
-    async insert(table: TableName, payload: Buffer, format: InsertFormat, dedupToken: string): Promise<void> {
+    async insert(table: TableName, payload: readonly Buffer[], format: InsertFormat, dedupToken: string): Promise<void> {
       const columns = format.columns ? ` (${format.columns.join(', ')})` : '';
       const result = await client.exec({
         query: `INSERT INTO ${db}.${table}${columns} FORMAT ${format.format}`,
-        values: Readable.from([payload]),
+        values: Readable.from(payload),
         clickhouse_settings: { ...INSERT_SETTINGS, insert_deduplication_token: dedupToken },
       });
       for await (const _ of result.stream) void _;

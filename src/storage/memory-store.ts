@@ -34,7 +34,7 @@ export function createMemoryStore(): MemoryStore {
       if (tokens.has(key)) return;
       tokens.add(key);
       const list = tables.get(table) ?? [];
-      for (const line of payload.toString('utf8').split('\n')) {
+      for (const line of Buffer.concat(payload).toString('utf8').split('\n')) {
         if (!line) continue;
         const row = JSON.parse(line);
         list.push(format.columns && Array.isArray(row) ? Object.fromEntries(format.columns.map((c, i) => [c, row[i]])) : row);

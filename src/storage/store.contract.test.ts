@@ -42,9 +42,9 @@ describe.each(stores)('store contract: %s', (_name, db, store) => {
 
   it('inserts JSONEachRow, and ignores a repeat of the same deduplication token', async () => {
     const payload = Buffer.from(`${entity('r-1')}\n${entity('r-2')}\n`);
-    await store.insert('entities', payload, JSON_ROWS, 'tok-1');
-    await store.insert('entities', payload, JSON_ROWS, 'tok-1');
-    await store.insert('entities', Buffer.from(`${entity('r-3')}\n`), JSON_ROWS, 'tok-2');
+    await store.insert('entities', [payload], JSON_ROWS, 'tok-1');
+    await store.insert('entities', [payload], JSON_ROWS, 'tok-1');
+    await store.insert('entities', [Buffer.from(`${entity('r-3')}\n`)], JSON_ROWS, 'tok-2');
     const rows = await store.query<{ id: string; n: number }>(`SELECT id, count() AS n FROM ${db}.entities GROUP BY id ORDER BY id`);
     expect(rows).toEqual([
       { id: 'replica:r-1', n: 1 },
@@ -63,7 +63,7 @@ describe.each(stores)('store contract: %s', (_name, db, store) => {
 
   it('rejects a malformed payload as a data error, leaving nothing half-written', async () => {
     const bad = Buffer.from(`${entity('r-9')}\n{"kind":"replica","key":"r-10","first_seen":"not a time"}\n`);
-    const err = await store.insert('entities', bad, JSON_ROWS, 'tok-bad').then(() => null, (e: unknown) => e as { clickhouseCode?: number; code?: string });
+    const err = await store.insert('entities', [bad], JSON_ROWS, 'tok-bad').then(() => null, (e: unknown) => e as { clickhouseCode?: number; code?: string });
     expect(err).not.toBeNull();
     expect(Number(err!.clickhouseCode ?? err!.code)).toBeGreaterThan(0);
     const rows = await store.query(`SELECT id FROM ${db}.entities WHERE key IN ('r-9', 'r-10')`);

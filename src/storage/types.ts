@@ -24,11 +24,12 @@ export interface Store {
   /** Human-readable kind, for health and logs ('chdb' or 'clickhouse'). */
   readonly kind: string;
   /**
-   * Inserts a payload of rows in `format` into `table`. Idempotent for a given `dedupToken`:
+   * Inserts a payload of rows in `format` into `table`, given as chunks of whole lines (written in
+   * order, never concatenated in memory). Idempotent for a given `dedupToken`:
    * a second insert with the same token into the same table is ignored (used by WAL replay).
    * Rejects when the store refuses the data; nothing is partially visible on rejection.
    */
-  insert(table: TableName, payload: Buffer, format: InsertFormat, dedupToken: string): Promise<void>;
+  insert(table: TableName, payload: readonly Buffer[], format: InsertFormat, dedupToken: string): Promise<void>;
   /** Runs a read query with bound parameters, returning JSON rows. */
   query<T = Record<string, unknown>>(sql: string, params?: QueryParams, signal?: AbortSignal): Promise<T[]>;
   /** Runs a statement (DDL) with no result. */
