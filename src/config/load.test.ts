@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -53,5 +53,18 @@ describe('loadConfig', () => {
   it('reads booleans and lists from the environment', () => {
     const c = loadConfig({ env: { STRATA_CAPTURE_CONTENT: 'off', STRATA_REDACT: 'secret-\\d+' } });
     expect(c.capture).toEqual({ content: false, redact: ['secret-\\d+'] });
+  });
+});
+
+describe('docs/configuration.md', () => {
+  it('its example file loads as documented', () => {
+    const doc = readFileSync(new URL('../../docs/configuration.md', import.meta.url), 'utf8');
+    const yaml = /```yaml\n([\s\S]*?)```/.exec(doc)![1];
+    const c = loadConfig({ file: yamlFile(yaml) });
+    expect(c.host).toBe('0.0.0.0');
+    expect(c.otlp.maxBodyBytes).toBe(32 * 1024 * 1024);
+    expect(c.storage).toMatchObject({ dataDir: '/var/lib/strata', retentionDays: 14 });
+    expect(c.auth).toEqual({ ingestKeys: ['k-ingest-1'], apiKeys: ['k-api-1'] });
+    expect(c.capture.redact).toEqual(['email', 'card_number', 'ticket-[0-9]{6}']);
   });
 });
