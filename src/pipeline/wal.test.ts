@@ -91,3 +91,28 @@ describe('Wal', () => {
     expect(again.pending.map((r) => r.tables.spans?.toString())).toEqual(['good\n']);
   });
 });
+
+describe('Wal across restarts', () => {
+  it('never loses a record that opened a new segment just before a restart (segment names)', () => {
+    const dir = tempDir();
+    const first = Wal.open({ dir, fsync: 'never', segmentBytes: 150 });
+    first.wal.append({ spans: payload('r1-' + 'x'.repeat(100)) });
+    first.wal.append({ spans: payload('r2-' + 'x'.repeat(100)) }); // rolls over: a segment starting at seq 2
+    const second = Wal.open({ dir, fsync: 'never', segmentBytes: 150 });
+    expect(second.pending.map((r) => r.seq)).toEqual([1, 2]);
+    const r3 = second.wal.append({ spans: payload('r3') });
+    expect(r3.seq).toBe(3);
+    second.wal.commit(2);
+    const third = Wal.open({ dir, fsync: 'never', segmentBytes: 150 });
+    expect(third.pending.map((r) => [r.seq, r.tables.spans?.toString()])).toEqual([[3, 'r3\n']]);
+    expect(third.wal.append({ spans: payload('r4') }).seq).toBe(4);
+  });
+
+  it('keeps one identity per log directory, and a new directory gets a new one', () => {
+    const dir = tempDir();
+    const a = Wal.open({ dir, fsync: 'never' }).wal.id;
+    expect(a).toMatch(/^wal-[0-9a-f]{16}$/);
+    expect(Wal.open({ dir, fsync: 'never' }).wal.id).toBe(a);
+    expect(Wal.open({ dir: tempDir(), fsync: 'never' }).wal.id).not.toBe(a);
+  });
+});

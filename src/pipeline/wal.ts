@@ -1,5 +1,6 @@
 import { closeSync, fsync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, truncateSync, writeFileSync, writevSync } from 'node:fs';
 import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
 import { crc32 } from 'node:zlib';
 import { TABLES, type TableName } from '../storage/types.js';
 
@@ -64,6 +65,9 @@ interface Segment {
 }
 
 interface Checkpoint {
+  /** This log's identity: part of every deduplication token, so two logs (two instances sharing a
+   * ClickHouse server, or a log started afresh) never reuse each other's tokens. */
+  id: string;
   committed: number;
   flushing: FlushRange | null;
 }
@@ -93,7 +97,7 @@ export class Wal {
   static open(options: WalOptions): WalOpenResult {
     mkdirSync(options.dir, { recursive: true });
     const checkpoint = readCheckpoint(options.dir);
-    const names = readdirSync(options.dir).filter((n) => /^\d{12}\.wal$/.test(n)).sort();
+    const names = readdirSync(options.dir).filter((n) => /^\d{12}(-[0-9a-f]{6})?\.wal$/.test(n)).sort();
     const segments: Segment[] = [];
     const pending: WalRecord[] = [];
     let lastSeq = checkpoint.committed;
@@ -113,9 +117,15 @@ export class Wal {
       if (segmentLast > checkpoint.committed) segments.push({ name, lastSeq: segmentLast });
       else rmSync(path, { force: true });
     }
+    pending.sort((a, b) => a.seq - b.seq);
     const interrupted = checkpoint.flushing && checkpoint.flushing.from > checkpoint.committed ? checkpoint.flushing : null;
-    const wal = new Wal(options, segments, lastSeq + 1, { committed: checkpoint.committed, flushing: null });
+    const wal = new Wal(options, segments, lastSeq + 1, { id: checkpoint.id, committed: checkpoint.committed, flushing: null });
     return { wal, pending, interruptedFlush: interrupted };
+  }
+
+  /** The log's identity (see Checkpoint.id). */
+  get id(): string {
+    return this.checkpoint.id;
   }
 
   /** Appends one record; returns it once its bytes are written (and synced, under 'always'). */
@@ -146,7 +156,7 @@ export class Wal {
     header.writeBigUInt64LE(BigInt(seq), 12);
     const frameLength = HEADER_BYTES + bodyLength;
     if (this.segmentSize > 0 && this.segmentSize + frameLength > (this.options.segmentBytes ?? DEFAULT_SEGMENT_BYTES)) {
-      this.openNewSegment();
+      this.openNewSegment(seq);
     }
     writeAll(this.fd, [header, ...parts], frameLength);
     this.segmentSize += frameLength;
@@ -158,13 +168,13 @@ export class Wal {
 
   /** Records that records `from..to` are being written to the store (before the write starts). */
   beginFlush(range: FlushRange): void {
-    this.checkpoint = { committed: this.checkpoint.committed, flushing: range };
+    this.checkpoint = { ...this.checkpoint, flushing: range };
     writeCheckpoint(this.options.dir, this.checkpoint, this.options.fsync === 'always');
   }
 
   /** Records that every record up to `seq` is in the store; whole segments behind it are deleted. */
   commit(seq: number): void {
-    this.checkpoint = { committed: Math.max(seq, this.checkpoint.committed), flushing: null };
+    this.checkpoint = { ...this.checkpoint, committed: Math.max(seq, this.checkpoint.committed), flushing: null };
     writeCheckpoint(this.options.dir, this.checkpoint, this.options.fsync === 'always');
     while (this.segments.length > 1 && this.segments[0].lastSeq <= this.checkpoint.committed) {
       const done = this.segments.shift()!;
@@ -215,15 +225,18 @@ export class Wal {
     }
   }
 
-  private openNewSegment(): void {
+  /** Starts a segment named after the first sequence number it will hold (`firstSeq`). */
+  private openNewSegment(firstSeq: number = this.nextSeq): void {
     if (this.fd >= 0) {
       fsyncSync(this.fd);
       closeSync(this.fd);
     }
-    const name = `${String(this.nextSeq).padStart(12, '0')}.wal`;
+    let name = `${String(firstSeq).padStart(12, '0')}.wal`;
+    // Never reopen a segment that is still listed: committing its records would delete it under us.
+    if (this.segments.some((s) => s.name === name)) name = `${String(firstSeq).padStart(12, '0')}-${randomBytes(3).toString('hex')}.wal`;
     this.fd = openSync(join(this.options.dir, name), 'a');
     this.segmentSize = 0;
-    this.segments.push({ name, lastSeq: this.nextSeq - 1 });
+    this.segments.push({ name, lastSeq: firstSeq - 1 });
   }
 }
 
@@ -278,10 +291,13 @@ const CHECKPOINT_FILE = 'checkpoint.json';
 function readCheckpoint(dir: string): Checkpoint {
   try {
     const parsed = JSON.parse(readFileSync(join(dir, CHECKPOINT_FILE), 'utf8')) as Partial<Checkpoint>;
-    return { committed: Number(parsed.committed) || 0, flushing: parsed.flushing ?? null };
+    if (typeof parsed.id === 'string' && parsed.id) return { id: parsed.id, committed: Number(parsed.committed) || 0, flushing: parsed.flushing ?? null };
   } catch {
-    return { committed: 0, flushing: null };
+    // no checkpoint yet
   }
+  const fresh = { id: `wal-${randomBytes(8).toString('hex')}`, committed: 0, flushing: null };
+  writeCheckpoint(dir, fresh, true);
+  return fresh;
 }
 
 function writeCheckpoint(dir: string, checkpoint: Checkpoint, durable: boolean): void {

@@ -113,3 +113,61 @@ describe('StoreWriter', () => {
     expect(readFileSync(join(dir, 'dead', 'spans.jsonl'), 'utf8')).toBe('{"id":"bad"}\n');
   });
 });
+
+describe('StoreWriter tokens and stuck batches', () => {
+  it('retries a failed batch with the same token even when more records arrived meanwhile', async () => {
+    const { store, writer, wal } = setup();
+    store.failNext(1);
+    writer.offer({ logs: row('a') });
+    await new Promise((r) => setTimeout(r, 20)); // the first attempt has failed; the retry waits
+    writer.offer({ logs: row('b') });
+    await writer.flushed();
+    const tokens = store.attempts.map((a) => a.token);
+    expect(tokens[0]).toBe(`${wal.id}:1-1`);
+    expect(tokens[1]).toBe(`${wal.id}:1-1`);
+    expect(store.rows('logs').map((r) => r.id)).toEqual(['a', 'b']);
+  });
+
+  it('gives two logs sharing one store different tokens', async () => {
+    const a = setup();
+    const b = setup();
+    const shared = a.store;
+    const writerB = new StoreWriter(
+      { store: shared, wal: b.wal, maxQueueBytes: 1 << 20, maxBatchBytes: 1 << 20, deadLetterDir: join(b.dir, 'dead') },
+    );
+    a.writer.offer({ logs: row('from-a') });
+    writerB.offer({ logs: row('from-b') });
+    await a.writer.flushed();
+    await writerB.flushed();
+    expect(shared.rows('logs').map((r) => r.id).sort()).toEqual(['from-a', 'from-b']);
+  });
+
+  it('sets aside a record the store keeps refusing with an unknown error while it answers queries', async () => {
+    const { store, writer } = setup();
+    const weird = Object.assign(new Error('refused for a reason nobody listed'), { clickhouseCode: 9999 });
+    // the batch fails 3 times, then in isolation the one record fails again: 4 refusals
+    store.failNext(4, weird);
+    const answering = { ...store, query: async () => [] as never[] };
+    Object.assign(store, { query: answering.query });
+    writer.offer({ logs: row('poison') });
+    await writer.flushed();
+    expect(writer.stats().deadLetters).toBe(1);
+    writer.offer({ logs: row('after') });
+    await writer.flushed();
+    expect(store.rows('logs').map((r) => r.id)).toEqual(['after']);
+  });
+
+  it('does not hang when the interrupted range has no surviving records', async () => {
+    const dir = tempDir();
+    const store = createMemoryStore();
+    const { wal } = Wal.open({ dir: join(dir, 'wal'), fsync: 'never' });
+    const record = wal.append({ logs: row('later') });
+    const writer = new StoreWriter(
+      { store, wal, maxQueueBytes: 1 << 20, maxBatchBytes: 1 << 20, deadLetterDir: join(dir, 'dead') },
+      [record],
+      { from: record.seq - 2, to: record.seq - 1 },
+    );
+    await writer.flushed();
+    expect(store.rows('logs')).toEqual([{ id: 'later' }]);
+  });
+});

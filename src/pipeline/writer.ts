@@ -28,10 +28,12 @@ export interface WriterOptions {
 }
 
 const RETRY_MIN_MS = 100;
+/** Consecutive failures of one batch after which its records are tried one by one. */
+const ISOLATE_AFTER_FAILURES = 3;
 const RETRY_MAX_MS = 5000;
 
 /** ClickHouse error codes that mean "this data is bad", not "try again". */
-const DATA_ERROR_CODES = new Set([6, 26, 27, 38, 41, 53, 69, 70, 72, 117, 131]);
+const DATA_ERROR_CODES = new Set([6, 25, 26, 27, 38, 41, 53, 69, 70, 72, 117, 131]);
 
 export type OfferResult = { readonly ok: true; readonly seq: number } | { readonly ok: false; readonly retryAfterSeconds: number };
 
@@ -102,11 +104,11 @@ export class StoreWriter {
   /** Stops accepting, writes what is queued (up to `timeoutMs`), then returns. Idempotent. */
   async stop(timeoutMs = 10_000): Promise<void> {
     this.stopped = true;
+    this.wake?.(); // a retry wait ends now; the drain sees `stopped` and returns
     const drained = this.running ?? Promise.resolve();
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([drained, new Promise<void>((r) => (timer = setTimeout(r, timeoutMs)))]);
     clearTimeout(timer);
-    this.wake?.();
   }
 
   private enqueue(record: WalRecord): void {
@@ -125,16 +127,26 @@ export class StoreWriter {
 
   private async drain(): Promise<void> {
     let delay = RETRY_MIN_MS;
+    let failuresOfThisBatch = 0;
     while (this.queue.length > 0) {
       const batch = this.takeBatch();
+      if (batch.length === 0) break;
       const range = { from: batch[0].seq, to: batch[batch.length - 1].seq };
       try {
         this.options.wal.beginFlush(range);
-        await this.insertBatch(batch, range);
+        // A batch that keeps failing while the store answers may hold a record the store refuses
+        // with an error not known as a data error: isolate it rather than retry forever.
+        const suspect = failuresOfThisBatch >= ISOLATE_AFTER_FAILURES && (await this.storeAnswers());
+        if (suspect) await this.insertIsolating(batch);
+        else await this.insertBatch(batch, range);
         delay = RETRY_MIN_MS;
+        failuresOfThisBatch = 0;
         this.lastError = null;
       } catch (err) {
         this.failedAttempts++;
+        failuresOfThisBatch++;
+        // Retry exactly this range: its token must not change, whatever arrives meanwhile.
+        this.interrupted = range;
         this.lastError = err instanceof Error ? err.message : String(err);
         this.options.log?.(`store write failed (will retry in ${delay} ms): ${this.lastError}`);
         if (this.stopped) return;
@@ -164,7 +176,9 @@ export class StoreWriter {
     if (this.interrupted) {
       const { to } = this.interrupted;
       const end = this.queue.findIndex((r) => r.seq > to);
-      return this.queue.slice(0, end === -1 ? this.queue.length : end);
+      const batch = this.queue.slice(0, end === -1 ? this.queue.length : end);
+      if (batch.length > 0) return batch;
+      this.interrupted = null; // nothing of that range survived (a torn tail): carry on normally
     }
     let bytes = 0;
     let n = 0;
@@ -184,7 +198,7 @@ export class StoreWriter {
       }
       if (parts.length === 0) continue;
       try {
-        await this.options.store.insert(table, parts, INSERT_FORMATS[table], `wal:${range.from}-${range.to}`);
+        await this.options.store.insert(table, parts, INSERT_FORMATS[table], `${this.options.wal.id}:${range.from}-${range.to}`);
       } catch (err) {
         if (!isDataError(err)) throw err;
         await this.insertOneByOne(table, batch);
@@ -192,15 +206,33 @@ export class StoreWriter {
     }
   }
 
-  /** Isolates the records the store rejects as malformed; everything else is written. */
-  private async insertOneByOne(table: TableName, batch: WalRecord[]): Promise<void> {
+  /** Every table of the batch, record by record: a record the store refuses while it answers otherwise is set aside. */
+  private async insertIsolating(batch: WalRecord[]): Promise<void> {
+    for (const table of TABLES) await this.insertOneByOne(table, batch, true);
+  }
+
+  /** Whether the store answers a trivial query (so a failing insert is about its data). */
+  private async storeAnswers(): Promise<boolean> {
+    try {
+      await this.options.store.query('SELECT 1');
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /**
+   * Isolates the records the store rejects as malformed (or, with `anyRefusal`, any record it refuses
+   * while answering a trivial query); everything else is written.
+   */
+  private async insertOneByOne(table: TableName, batch: WalRecord[], anyRefusal = false): Promise<void> {
     for (const r of batch) {
       const payload = r.tables[table];
       if (!payload) continue;
       try {
-        await this.options.store.insert(table, [payload], INSERT_FORMATS[table], `wal:${r.seq}:single`);
+        await this.options.store.insert(table, [payload], INSERT_FORMATS[table], `${this.options.wal.id}:${r.seq}:single`);
       } catch (err) {
-        if (!isDataError(err)) throw err;
+        if (!isDataError(err) && !(anyRefusal && (await this.storeAnswers()))) throw err;
         this.deadLetters++;
         mkdirSync(this.options.deadLetterDir, { recursive: true });
         appendFileSync(join(this.options.deadLetterDir, `${table}.jsonl`), payload);
