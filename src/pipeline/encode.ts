@@ -10,6 +10,20 @@ import type { InsertFormat, TableName } from '../storage/types.js';
 /** Insert payloads per table: the unit the WAL logs and the writer stores. */
 export type TablePayloads = Partial<Record<TableName, Buffer>>;
 
+/**
+ * Most characters one request may encode to. Rows repeat their resource, so a small request with a
+ * large resource and many tiny spans can expand a thousandfold; past this it is refused whole.
+ */
+export const MAX_ENCODED_CHARS = 256 * 1024 * 1024;
+
+/** A request whose rows would pass {@link MAX_ENCODED_CHARS}. */
+export class EncodedTooLargeError extends Error {
+  override readonly name = 'EncodedTooLargeError';
+  constructor(chars: number) {
+    super(`the request expands to more than ${MAX_ENCODED_CHARS} characters of rows (${chars} so far); send fewer items per request`);
+  }
+}
+
 /** The format of each table's payload, as encoded here. */
 export const INSERT_FORMATS: Readonly<Record<TableName, InsertFormat>> = {
   spans: { format: 'JSONCompactEachRow', columns: SPAN_COLUMNS },
@@ -23,8 +37,10 @@ export const INSERT_FORMATS: Readonly<Record<TableName, InsertFormat>> = {
 export function encodeSpans(spans: readonly SpanRecord[]): TablePayloads {
   const entities = new EntityCollector();
   const lines: string[] = new Array(spans.length);
+  let chars = 0;
   for (let i = 0; i < spans.length; i++) {
-    lines[i] = spanRow(spans[i]);
+    chars += (lines[i] = spanRow(spans[i])).length;
+    if (chars > MAX_ENCODED_CHARS) throw new EncodedTooLargeError(chars);
     entities.add(spans[i].entities, spans[i].startTimeUnixNano);
   }
   return withEntities({ spans: toPayload(lines) }, entities);
@@ -33,8 +49,10 @@ export function encodeSpans(spans: readonly SpanRecord[]): TablePayloads {
 export function encodeMetricPoints(points: readonly MetricPoint[]): TablePayloads {
   const entities = new EntityCollector();
   const lines: string[] = new Array(points.length);
+  let chars = 0;
   for (let i = 0; i < points.length; i++) {
-    lines[i] = metricPointRow(points[i]);
+    chars += (lines[i] = metricPointRow(points[i])).length;
+    if (chars > MAX_ENCODED_CHARS) throw new EncodedTooLargeError(chars);
     entities.add(points[i].entities, points[i].timeUnixNano);
   }
   return withEntities({ metric_points: toPayload(lines) }, entities);
@@ -43,8 +61,10 @@ export function encodeMetricPoints(points: readonly MetricPoint[]): TablePayload
 export function encodeLogs(records: readonly LogRecord[]): TablePayloads {
   const entities = new EntityCollector();
   const lines: string[] = new Array(records.length);
+  let chars = 0;
   for (let i = 0; i < records.length; i++) {
-    lines[i] = logRow(records[i]);
+    chars += (lines[i] = logRow(records[i])).length;
+    if (chars > MAX_ENCODED_CHARS) throw new EncodedTooLargeError(chars);
     const r = records[i];
     entities.add(r.entities, r.timeUnixNano > 0n ? r.timeUnixNano : r.observedTimeUnixNano);
   }

@@ -4,13 +4,15 @@ import type { SpanRecord } from '../model/span.js';
 import { normalizeLogs, normalizeMetrics, normalizeTraces } from '../processors/index.js';
 import type { ContentPolicy } from '../processors/capture.js';
 import type { ExportLogsRequest, ExportMetricsRequest, ExportTraceRequest } from '../receivers/otlp/types.js';
-import { encodeLogs, encodeMetricPoints, encodeSpans, type TablePayloads } from './encode.js';
+import { EncodedTooLargeError, encodeLogs, encodeMetricPoints, encodeSpans, type TablePayloads } from './encode.js';
 import type { OfferResult } from './writer.js';
 
 /** The outcome of handing a decoded request to the pipeline. */
 export type IngestOutcome =
   | { readonly accepted: true; readonly count: number }
-  | { readonly accepted: false; readonly retryAfterSeconds: number };
+  | { readonly accepted: false; readonly retryAfterSeconds: number }
+  /** Refused for good: retrying the same request cannot succeed. */
+  | { readonly accepted: false; readonly tooLarge: string };
 
 /**
  * Where receivers hand decoded, validated OTLP. Synchronous: when it returns `accepted`, the data is
@@ -41,8 +43,15 @@ export function createIngest(deps: IngestDeps): Ingest {
   const { offer, content, listeners = {} } = deps;
   function hand<T>(records: readonly T[], encode: (r: readonly T[]) => TablePayloads, notify?: (r: readonly T[]) => void): IngestOutcome {
     if (records.length === 0) return { accepted: true, count: 0 };
-    const result = offer(encode(records));
-    if (!result.ok) return { accepted: false, retryAfterSeconds: result.retryAfterSeconds };
+    let payloads: TablePayloads;
+    try {
+      payloads = encode(records);
+    } catch (err) {
+      if (err instanceof EncodedTooLargeError) return { accepted: false, tooLarge: err.message };
+      throw err;
+    }
+    const result = offer(payloads);
+    if (!result.ok) return 'tooLarge' in result ? { accepted: false, tooLarge: result.tooLarge } : { accepted: false, retryAfterSeconds: result.retryAfterSeconds };
     notify?.(records);
     return { accepted: true, count: records.length };
   }

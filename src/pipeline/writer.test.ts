@@ -171,3 +171,12 @@ describe('StoreWriter tokens and stuck batches', () => {
     expect(store.rows('logs')).toEqual([{ id: 'later' }]);
   });
 });
+
+describe('StoreWriter bounds', () => {
+  it('refuses for good a single request larger than the whole queue', () => {
+    const { writer } = setup({ maxQueueBytes: 64, maxBatchBytes: 64 });
+    const result = writer.offer({ logs: Buffer.alloc(100, 0x61) });
+    expect(result).toEqual({ ok: false, tooLarge: expect.stringMatching(/exceed the ingest queue/) });
+    expect(writer.stats().queuedRecords).toBe(0);
+  });
+});

@@ -35,7 +35,10 @@ const RETRY_MAX_MS = 5000;
 /** ClickHouse error codes that mean "this data is bad", not "try again". */
 const DATA_ERROR_CODES = new Set([6, 25, 26, 27, 38, 41, 53, 69, 70, 72, 117, 131]);
 
-export type OfferResult = { readonly ok: true; readonly seq: number } | { readonly ok: false; readonly retryAfterSeconds: number };
+export type OfferResult =
+  | { readonly ok: true; readonly seq: number }
+  | { readonly ok: false; readonly retryAfterSeconds: number }
+  | { readonly ok: false; readonly tooLarge: string };
 
 export interface WriterStats {
   readonly queuedRecords: number;
@@ -73,6 +76,8 @@ export class StoreWriter {
     if (this.stopped) return { ok: false, retryAfterSeconds: 1 };
     let bytes = 0;
     for (const t of TABLES) bytes += tables[t]?.length ?? 0;
+    if (bytes > this.options.maxQueueBytes)
+      return { ok: false, tooLarge: `the request's rows (${bytes} bytes) exceed the ingest queue (${this.options.maxQueueBytes} bytes)` };
     if (this.queuedBytes > 0 && this.queuedBytes + bytes > this.options.maxQueueBytes) {
       return { ok: false, retryAfterSeconds: this.lastError ? 5 : 1 };
     }

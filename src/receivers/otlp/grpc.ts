@@ -101,6 +101,7 @@ export class OtlpGrpcReceiver {
         throw err;
       }
       const result = exportRequest(signal, this.ingest, decoded, this.options.retentionDays ?? 0);
+      if (result.kind === 'too_large') return cb({ code: GrpcStatus.RESOURCE_EXHAUSTED, details: result.message });
       if (result.kind === 'busy') {
         const trailer = new Metadata();
         trailer.set('retry-after', String(result.retryAfterSeconds));

@@ -8,8 +8,10 @@ import type { ExportTraceRequest } from './types.js';
 function recordingIngest() {
   const traces: ExportTraceRequest[] = [];
   let busy = false;
+  let tooLarge = false;
   const ingest: Ingest = {
     traces: (req): IngestOutcome => {
+      if (tooLarge) return { accepted: false, tooLarge: 'the request expands to too many rows' };
       if (busy) return { accepted: false, retryAfterSeconds: 3 };
       traces.push(req);
       return { accepted: true, count: 1 };
@@ -17,7 +19,7 @@ function recordingIngest() {
     metrics: () => ({ accepted: true, count: 0 }),
     logs: () => ({ accepted: true, count: 0 }),
   };
-  return { ingest, traces, setBusy: (b: boolean) => (busy = b) };
+  return { ingest, traces, setBusy: (b: boolean) => (busy = b), setTooLarge: (b: boolean) => (tooLarge = b) };
 }
 
 const LIMIT = 64 * 1024;
@@ -134,6 +136,17 @@ describe('OTLP/HTTP receiver', () => {
       expect(r.headers.get('retry-after')).toBe('3');
     } finally {
       rec.setBusy(false);
+    }
+  });
+
+  it('answers 413 (not retryable) when the request expands past what the pipeline takes', async () => {
+    rec.setTooLarge(true);
+    try {
+      const r = await post('/v1/traces', body([span(T, S)]), { 'content-type': 'application/json' });
+      expect(r.status).toBe(413);
+      expect(JSON.parse(r.text).message).toMatch(/expands to too many rows/);
+    } finally {
+      rec.setTooLarge(false);
     }
   });
 

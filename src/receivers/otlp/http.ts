@@ -95,6 +95,7 @@ export class OtlpHttpReceiver {
         throw err;
       }
       const result = exportRequest(signal, this.ingest, decoded, this.options.retentionDays ?? 0);
+      if (result.kind === 'too_large') throw new HttpError(413, result.message);
       if (result.kind === 'busy')
         throw new HttpError(503, 'ingest queue is full; retry later', { 'Retry-After': String(result.retryAfterSeconds) });
       send(res, 200, answerAs, exportResponse(signal.name, result.rejected, result.message, answerAs));

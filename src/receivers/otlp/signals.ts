@@ -62,7 +62,8 @@ export const SIGNALS = { traces: TRACES, metrics: METRICS, logs: LOGS } as const
 /** The result of exporting one request, whichever transport carried it. */
 export type ExportResult =
   | { readonly kind: 'ok'; readonly rejected: number; readonly message: string }
-  | { readonly kind: 'busy'; readonly retryAfterSeconds: number };
+  | { readonly kind: 'busy'; readonly retryAfterSeconds: number }
+  | { readonly kind: 'too_large'; readonly message: string };
 
 /**
  * Validate, then ingest. Decoding errors are the caller's (they map to transport statuses).
@@ -72,6 +73,7 @@ export function exportRequest<Req>(signal: Signal<Req>, ingest: Ingest, req: Req
   const notBefore = retentionDays > 0 ? (BigInt(Date.now()) - BigInt(retentionDays) * 86_400_000n) * 1_000_000n : 0n;
   const rejection = signal.validate(req, notBefore);
   const outcome = signal.ingest(ingest, req);
-  if (!outcome.accepted) return { kind: 'busy', retryAfterSeconds: outcome.retryAfterSeconds };
+  if (!outcome.accepted)
+    return 'tooLarge' in outcome ? { kind: 'too_large', message: outcome.tooLarge } : { kind: 'busy', retryAfterSeconds: outcome.retryAfterSeconds };
   return { kind: 'ok', rejected: rejection.rejected, message: rejection.message };
 }

@@ -8,6 +8,9 @@ export interface Rejection {
 
 const NONE: Rejection = { rejected: 0, message: '' };
 
+/** The latest time the store can hold (DateTime64(9): signed 64-bit nanoseconds, year 2262). */
+export const MAX_TIME_NS = 9_223_372_036_854_775_807n;
+
 /**
  * Removes, in place, spans OTLP requires to have ids but that arrived without (empty trace_id or
  * span_id), and spans that started before `notBefore` (older than the retention period: the store
@@ -17,10 +20,12 @@ const NONE: Rejection = { rejected: 0, message: '' };
 export function rejectInvalidSpans(req: ExportTraceRequest, notBefore = 0n): Rejection {
   let missingIds = 0;
   let tooOld = 0;
+  let outOfRange = 0;
   for (const rs of req.resourceSpans) {
     for (const ss of rs.scopeSpans) {
       ss.spans = ss.spans.filter((s) => {
         if (s.traceId === '' || s.spanId === '') return void missingIds++, false;
+        if (s.startTimeUnixNano > MAX_TIME_NS || s.endTimeUnixNano > MAX_TIME_NS) return void outOfRange++, false;
         if (s.startTimeUnixNano < notBefore) return void tooOld++, false;
         return true;
       });
@@ -28,8 +33,9 @@ export function rejectInvalidSpans(req: ExportTraceRequest, notBefore = 0n): Rej
   }
   const reasons: string[] = [];
   if (missingIds) reasons.push(`${missingIds} span(s) without trace_id or span_id were rejected`);
+  if (outOfRange) reasons.push(`${outOfRange} span(s) with a time after the year 2262 were rejected`);
   if (tooOld) reasons.push(`${tooOld} span(s) older than the retention period were rejected`);
-  return reasons.length ? { rejected: missingIds + tooOld, message: reasons.join('; ') } : NONE;
+  return reasons.length ? { rejected: missingIds + outOfRange + tooOld, message: reasons.join('; ') } : NONE;
 }
 
 /**
@@ -47,15 +53,14 @@ export function rejectInvalidMetrics(req: ExportMetricsRequest, notBefore = 0n):
           reasons.add(m.name === '' ? 'metric without a name' : `metric ${m.name} without data`);
           return false;
         }
-        if (notBefore > 0n) {
-          const data = m.data as { dataPoints: { timeUnixNano: bigint }[] };
-          const before = data.dataPoints.length;
-          data.dataPoints = data.dataPoints.filter((p) => p.timeUnixNano >= notBefore);
-          if (data.dataPoints.length < before) {
-            rejected += before - data.dataPoints.length;
-            reasons.add('data points older than the retention period');
-          }
-        }
+        const data = m.data as { dataPoints: { timeUnixNano: bigint; startTimeUnixNano: bigint }[] };
+        const before = data.dataPoints.length;
+        data.dataPoints = data.dataPoints.filter((p) => {
+          if (p.timeUnixNano > MAX_TIME_NS || p.startTimeUnixNano > MAX_TIME_NS) return reasons.add('data points with a time after the year 2262'), false;
+          if (p.timeUnixNano < notBefore) return reasons.add('data points older than the retention period'), false;
+          return true;
+        });
+        rejected += before - data.dataPoints.length;
         return true;
       });
     }
@@ -63,18 +68,20 @@ export function rejectInvalidMetrics(req: ExportMetricsRequest, notBefore = 0n):
   return rejected || reasons.size ? { rejected, message: `rejected: ${[...reasons].join('; ')}` } : NONE;
 }
 
-/** Log records have no required fields; only those older than `notBefore` are refused. */
+/** Log records have no required fields; only those older than `notBefore` or past the year 2262 are refused. */
 export function rejectInvalidLogs(req: ExportLogsRequest, notBefore = 0n): Rejection {
-  if (notBefore === 0n) return NONE;
   let rejected = 0;
   for (const rl of req.resourceLogs) {
     for (const sl of rl.scopeLogs) {
       const before = sl.logRecords.length;
-      sl.logRecords = sl.logRecords.filter((r) => (r.timeUnixNano > 0n ? r.timeUnixNano : r.observedTimeUnixNano) >= notBefore);
+      sl.logRecords = sl.logRecords.filter((r) => {
+        if (r.timeUnixNano > MAX_TIME_NS || r.observedTimeUnixNano > MAX_TIME_NS) return false;
+        return (r.timeUnixNano > 0n ? r.timeUnixNano : r.observedTimeUnixNano) >= notBefore;
+      });
       rejected += before - sl.logRecords.length;
     }
   }
-  return rejected ? { rejected, message: `${rejected} log record(s) older than the retention period were rejected` } : NONE;
+  return rejected ? { rejected, message: `${rejected} log record(s) older than the retention period or after the year 2262 were rejected` } : NONE;
 }
 
 export function countSpans(req: ExportTraceRequest): number {

@@ -1,4 +1,5 @@
 import { entityId, type EntityLinks } from '../../model/entity.js';
+import { jstr } from './json.js';
 
 /**
  * Collects the entities and edges seen in one batch, each once, with the time range it was seen in,
@@ -28,14 +29,14 @@ export class EntityCollector {
   entityRows(): string[] {
     return [...this.entities.values()].map(
       (e) =>
-        `{"kind":${JSON.stringify(e.kind)},"key":${JSON.stringify(e.key)},"first_seen":${e.first},"last_seen":${e.last}}`,
+        `{"kind":${jstr(e.kind)},"key":${jstr(e.key)},"first_seen":${e.first},"last_seen":${e.last}}`,
     );
   }
 
   edgeRows(): string[] {
     return [...this.edges.values()].map(
       (e) =>
-        `{"from_id":${JSON.stringify(e.from)},"relation":${JSON.stringify(e.relation)},"to_id":${JSON.stringify(e.to)},"first_seen":${e.first},"last_seen":${e.last}}`,
+        `{"from_id":${jstr(e.from)},"relation":${jstr(e.relation)},"to_id":${jstr(e.to)},"first_seen":${e.first},"last_seen":${e.last}}`,
     );
   }
 }

@@ -51,6 +51,26 @@ export function attributesJson(attributes: Attributes): string {
   return out + '}';
 }
 
+/**
+ * JSON text of a string bound for a String column. A lone UTF-16 surrogate becomes U+FFFD: ClickHouse
+ * refuses its `\ud800` escape in a String column (JSON objects kept as text are not unescaped, so
+ * attribute JSON keeps them as sent).
+ */
+export function jstr(s: string): string {
+  const w = s as unknown as WellFormed;
+  return JSON.stringify(w.isWellFormed() ? s : w.toWellFormed());
+}
+
+interface WellFormed {
+  isWellFormed(): boolean;
+  toWellFormed(): string;
+}
+
+/** JSON text for a nullable integer column (Int64/UInt64): anything but a safe integer is null. */
+export function intOrNull(value: number | null | undefined): string {
+  return value === null || value === undefined || !Number.isSafeInteger(value) ? 'null' : String(value);
+}
+
 /** JSON text for a nullable number (non-finite -> null). */
 export function numberOrNull(value: number | null | undefined): string {
   return value === null || value === undefined || !Number.isFinite(value) ? 'null' : String(value);
@@ -68,6 +88,6 @@ export function numberArray(values: readonly number[]): string {
 
 export function stringArray(values: readonly string[]): string {
   let out = '[';
-  for (let i = 0; i < values.length; i++) out += (i ? ',' : '') + JSON.stringify(values[i]);
+  for (let i = 0; i < values.length; i++) out += (i ? ',' : '') + jstr(values[i]);
   return out + ']';
 }

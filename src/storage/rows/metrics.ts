@@ -1,7 +1,7 @@
 import type { MetricPoint } from '../../model/metric.js';
 import { entityId } from '../../model/entity.js';
 import type { Attributes } from '../../receivers/otlp/types.js';
-import { anyValueJson, attributesJson, sharedAttributesJson, numberArray, numberOrNull, stringArray } from './json.js';
+import { anyValueJson, attributesJson, intOrNull, jstr, numberArray, numberOrNull, sharedAttributesJson, stringArray } from './json.js';
 
 /** One JSONEachRow line (without the newline) for the `metric_points` table. */
 export function metricPointRow(p: MetricPoint): string {
@@ -15,13 +15,13 @@ export function metricPointRow(p: MetricPoint): string {
   }
   exemplars += ']';
   return (
-    `{"name":${JSON.stringify(p.name)},"description":${JSON.stringify(p.description)},"unit":${JSON.stringify(p.unit)}` +
+    `{"name":${jstr(p.name)},"description":${jstr(p.description)},"unit":${jstr(p.unit)}` +
     `,"type":"${p.type}","temporality":${p.temporality},"monotonic":${p.monotonic}` +
-    `,"service":${JSON.stringify(p.service)},"labels":${labelsJson(p.attributes)}` +
+    `,"service":${jstr(p.service)},"labels":${labelsJson(p.attributes)}` +
     `,"attributes":${attributesJson(p.attributes)},"resource":${sharedAttributesJson(p.resource)}` +
-    `,"scope_name":${JSON.stringify(p.scope.name)},"scope_version":${JSON.stringify(p.scope.version)}` +
+    `,"scope_name":${jstr(p.scope.name)},"scope_version":${jstr(p.scope.version)}` +
     `,"start_time":${p.startTimeUnixNano},"time":${p.timeUnixNano},"flags":${p.flags}` +
-    `,"value":${nullableFloat(p.value)},"count":${numberOrNull(p.count)},"sum":${nullableFloat(p.sum)}` +
+    `,"value":${nullableFloat(p.value)},"count":${intOrNull(p.count)},"sum":${nullableFloat(p.sum)}` +
     `,"min":${nullableFloat(p.min)},"max":${nullableFloat(p.max)}` +
     `,"explicit_bounds":${numberArray(p.explicitBounds)},"bucket_counts":${numberArray(p.bucketCounts)}` +
     `,"exp_scale":${exp?.scale ?? 0},"exp_zero_count":${exp?.zeroCount ?? 0},"exp_zero_threshold":${exp?.zeroThreshold ?? 0}` +
@@ -39,7 +39,7 @@ function labelsJson(attributes: Attributes): string {
   for (const key in attributes) {
     const v = attributes[key];
     const text = typeof v === 'string' ? v : anyValueJson(v);
-    out += (first ? '' : ',') + JSON.stringify(key) + ':' + JSON.stringify(text);
+    out += (first ? '' : ',') + jstr(key) + ':' + jstr(text);
     first = false;
   }
   return out + '}';

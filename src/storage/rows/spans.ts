@@ -1,5 +1,5 @@
 import type { SpanRecord } from '../../model/span.js';
-import { attributesJson, numberOrNull, sharedAttributesJson, stringArray } from './json.js';
+import { attributesJson, intOrNull, jstr, numberOrNull, sharedAttributesJson, stringArray } from './json.js';
 
 /** The `spans` columns a row gives, in its order (the insert names them: JSONCompactEachRow). */
 export const SPAN_COLUMNS = [
@@ -26,7 +26,7 @@ export function spanRow(span: SpanRecord): string {
     const e = span.events[i];
     events +=
       (i ? ',' : '') +
-      `{"timeUnixNano":"${e.timeUnixNano}","name":${JSON.stringify(e.name)},"attributes":${attributesJson(e.attributes)},"droppedAttributesCount":${e.droppedAttributesCount}}`;
+      `{"timeUnixNano":"${e.timeUnixNano}","name":${jstr(e.name)},"attributes":${attributesJson(e.attributes)},"droppedAttributesCount":${e.droppedAttributesCount}}`;
   }
   events += ']';
   let links = '[';
@@ -34,7 +34,7 @@ export function spanRow(span: SpanRecord): string {
     const l = span.links[i];
     links +=
       (i ? ',' : '') +
-      `{"traceId":"${l.traceId}","spanId":"${l.spanId}","traceState":${JSON.stringify(l.traceState)},"attributes":${attributesJson(l.attributes)},"droppedAttributesCount":${l.droppedAttributesCount},"flags":${l.flags}}`;
+      `{"traceId":"${l.traceId}","spanId":"${l.spanId}","traceState":${jstr(l.traceState)},"attributes":${attributesJson(l.attributes)},"droppedAttributesCount":${l.droppedAttributesCount},"flags":${l.flags}}`;
   }
   links += ']';
   let latencies = '{';
@@ -42,33 +42,33 @@ export function spanRow(span: SpanRecord): string {
   for (const k in g.latencies) {
     const v = g.latencies[k];
     if (!Number.isFinite(v)) continue;
-    latencies += (first ? '' : ',') + JSON.stringify(k) + ':' + v;
+    latencies += (first ? '' : ',') + jstr(k) + ':' + v;
     first = false;
   }
   latencies += '}';
   let entities = '[';
   const refs = span.entities.refs;
-  for (let i = 0; i < refs.length; i++) entities += (i ? ',' : '') + JSON.stringify(refs[i].kind + ':' + refs[i].key);
+  for (let i = 0; i < refs.length; i++) entities += (i ? ',' : '') + jstr(refs[i].kind + ':' + refs[i].key);
   entities += ']';
   return (
-    `["${span.traceId}","${span.spanId}","${span.parentSpanId}",${JSON.stringify(span.traceState)},${span.flags}` +
-    `,${JSON.stringify(span.name)},${span.kind},${span.startTimeUnixNano},${span.endTimeUnixNano},${duration}` +
-    `,${span.statusCode},${JSON.stringify(span.statusMessage)},${JSON.stringify(span.service)}` +
+    `["${span.traceId}","${span.spanId}","${span.parentSpanId}",${jstr(span.traceState)},${span.flags}` +
+    `,${jstr(span.name)},${span.kind >= 0 && span.kind <= 5 ? span.kind : 0},${span.startTimeUnixNano},${span.endTimeUnixNano},${duration}` +
+    `,${span.statusCode},${jstr(span.statusMessage)},${jstr(span.service)}` +
     `,${str(g.operation)},${str(g.provider)},${str(g.requestModel)},${str(g.responseModel)}` +
     `,${str(g.responseModel ?? g.requestModel)},${str(g.responseId)}` +
-    `,${numberOrNull(g.inputTokens)},${numberOrNull(g.outputTokens)},${numberOrNull(g.cacheReadInputTokens)}` +
-    `,${numberOrNull(g.cacheCreationInputTokens)},${numberOrNull(g.reasoningOutputTokens)}` +
-    `,${stringArray(g.finishReasons)},${numberOrNull(g.temperature)},${numberOrNull(g.topP)},${numberOrNull(g.maxTokens)}` +
+    `,${intOrNull(g.inputTokens)},${intOrNull(g.outputTokens)},${intOrNull(g.cacheReadInputTokens)}` +
+    `,${intOrNull(g.cacheCreationInputTokens)},${intOrNull(g.reasoningOutputTokens)}` +
+    `,${stringArray(g.finishReasons)},${numberOrNull(g.temperature)},${numberOrNull(g.topP)},${intOrNull(g.maxTokens)}` +
     `,${g.stream === null ? 'null' : g.stream},${str(g.conversationId)},${str(g.agentName)},${str(g.toolName)}` +
     `,${numberOrNull(g.timeToFirstTokenS)},${latencies}` +
     `,${attributesJson(span.attributes)},${span.droppedAttributesCount},${events},${span.droppedEventsCount}` +
-    `,${links},${span.droppedLinksCount},${sharedAttributesJson(span.resource)},${JSON.stringify(span.resourceSchemaUrl)}` +
-    `,${JSON.stringify(span.scope.name)},${JSON.stringify(span.scope.version)},${sharedAttributesJson(span.scope.attributes)}` +
+    `,${links},${span.droppedLinksCount},${sharedAttributesJson(span.resource)},${jstr(span.resourceSchemaUrl)}` +
+    `,${jstr(span.scope.name)},${jstr(span.scope.version)},${sharedAttributesJson(span.scope.attributes)}` +
     `,${entities}]`
   );
 }
 
 function str(value: string | null): string {
-  return value === null ? '""' : JSON.stringify(value);
+  return value === null ? '""' : jstr(value);
 }
 
