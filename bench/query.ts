@@ -122,7 +122,7 @@ async function settle(store: Store, seconds: number): Promise<{ parts: number; m
 }
 
 function apiRequest(path: string, query: string, params: Record<string, string> = {}): ApiRequest {
-  return { method: 'GET', path, query: new URLSearchParams(query), params, signal: new AbortController().signal };
+  return { method: 'GET', path, query: new URLSearchParams(query), params, signal: new AbortController().signal, authorized: true };
 }
 
 interface QueryCase {

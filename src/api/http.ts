@@ -8,6 +8,8 @@ export interface ApiRequest {
   /** Path parameters from the route pattern (`:traceId`). */
   readonly params: Record<string, string>;
   readonly signal: AbortSignal;
+  /** Whether the request carried a valid API key (always true when no keys are configured). */
+  readonly authorized: boolean;
 }
 
 /** A JSON answer. */
@@ -53,7 +55,7 @@ export class Router {
       const params: Record<string, string> = {};
       let hit = true;
       for (let i = 0; i < segs.length && hit; i++) {
-        if (r.parts[i].startsWith(':')) params[r.parts[i].slice(1)] = decodeURIComponent(segs[i]);
+        if (r.parts[i].startsWith(':')) params[r.parts[i].slice(1)] = decodePathSegment(segs[i]);
         else hit = r.parts[i] === segs[i];
       }
       if (!hit) continue;
@@ -64,6 +66,14 @@ export class Router {
       return { handler: r.handler, params };
     }
     return methodMismatch ? 'method' : null;
+  }
+}
+
+function decodePathSegment(seg: string): string {
+  try {
+    return decodeURIComponent(seg);
+  } catch {
+    throw new ApiError(400, `malformed percent-encoding in the path: ${JSON.stringify(seg)}`);
   }
 }
 
@@ -78,7 +88,7 @@ export function writeJson(res: ServerResponse, response: ApiResponse): void {
   res.end(text);
 }
 
-export function toApiRequest(req: IncomingMessage, params: Record<string, string>, signal: AbortSignal): ApiRequest {
+export function toApiRequest(req: IncomingMessage, params: Record<string, string>, signal: AbortSignal, authorized: boolean): ApiRequest {
   const url = new URL(req.url ?? '/', 'http://localhost');
-  return { method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, params, signal };
+  return { method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, params, signal, authorized };
 }

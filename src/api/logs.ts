@@ -71,13 +71,14 @@ export function listLogs(store: Store, db: string) {
       params.cursor_k = String(key);
       where.push('(time, row_key) < (fromUnixTimestamp64Nano({cursor_t:Int64}), {cursor_k:String})');
     }
-    // row_key orders records that share a timestamp, so pages never skip or repeat one.
+    // row_key orders records that share a timestamp, so pages never skip or repeat one (records equal in
+    // every column share it: a page shows one of such duplicates).
     const rows = await store.query<LogRow>(
       `SELECT * FROM (
          SELECT toString(toUnixTimestamp64Nano(time)) AS time_ns, toString(toUnixTimestamp64Nano(observed_time)) AS observed_ns,
            severity_number, severity_text, body, attributes, dropped_attributes_count, flags, trace_id, span_id, event_name,
            service, resource, scope_name, scope_version, scope_attributes, entities, time,
-           hex(cityHash64(body, attributes, trace_id, span_id, observed_time)) AS row_key
+           hex(sipHash128(body, attributes, trace_id, span_id, observed_time, service, severity_number, severity_text, event_name, flags, resource, scope_name, scope_version, scope_attributes)) AS row_key
          FROM ${db}.logs)
        ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
        ORDER BY time DESC, row_key DESC LIMIT {limit:UInt32}`,

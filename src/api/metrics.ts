@@ -16,9 +16,9 @@ interface PointRow {
   start: number;
   temporality: number;
   monotonic: boolean;
-  value: number | null;
+  value: number | string | null;
   count: number | null;
-  sum: number | null;
+  sum: number | string | null;
   explicit_bounds: number[];
   bucket_counts: number[];
   exp_scale: number;
@@ -121,6 +121,16 @@ export function queryMetrics(store: Store, db: string) {
   };
 }
 
+/**
+ * A stored Float64 as JSON is a number, or "nan" / "inf" / "-inf" (ClickHouse writes those as strings).
+ * Non-finite values count as no value: NaN is how Prometheus-style sources mark a missing sample, and
+ * JSON cannot carry either.
+ */
+function float(v: number | string | null): number | null {
+  const n = typeof v === 'string' ? Number.NaN : v;
+  return n === null || !Number.isFinite(n) ? null : n;
+}
+
 function toStored(r: PointRow): StoredPoint {
   const exp = r.type === 'exponential_histogram'
     ? exponentialToExplicit(r.exp_scale, r.exp_zero_count, r.exp_positive_offset, r.exp_positive_counts, r.exp_negative_offset, r.exp_negative_counts)
@@ -129,9 +139,9 @@ function toStored(r: PointRow): StoredPoint {
     t: Number(r.t),
     start: Number(r.start),
     temporality: r.temporality,
-    value: r.value,
+    value: float(r.value),
     count: r.count,
-    sum: r.sum,
+    sum: float(r.sum),
     bounds: exp ? exp.bounds : r.explicit_bounds,
     buckets: exp ? exp.buckets : r.bucket_counts,
     quantiles: r.quantiles,

@@ -7,13 +7,19 @@ import { ApiError } from './http.js';
 export function parseTime(name: string, raw: string, now = Date.now()): bigint {
   const s = raw.trim();
   const rel = /^-(\d+(?:\.\d+)?)(ms|s|m|h|d)$/.exec(s);
-  if (rel) return BigInt(Math.round(now - Number(rel[1]) * UNIT_MS[rel[2]])) * 1_000_000n;
+  if (rel) {
+    const ms = Math.round(now - Number(rel[1]) * UNIT_MS[rel[2]]);
+    if (!Number.isSafeInteger(ms) || ms < 0) throw new ApiError(400, `${name}: ${JSON.stringify(raw)} reaches before 1970`);
+    return BigInt(ms) * 1_000_000n;
+  }
   if (/^\d+(\.\d+)?$/.test(s)) {
     const n = Number(s);
     if (n < 1e11) return BigInt(Math.round(n * 1000)) * 1_000_000n; // seconds
     if (n < 1e14) return BigInt(Math.round(n)) * 1_000_000n; // milliseconds
     if (n < 1e17) return BigInt(Math.round(n)) * 1000n; // microseconds
-    return BigInt(s.split('.')[0]); // nanoseconds
+    const ns = BigInt(s.split('.')[0]); // nanoseconds
+    if (ns > 9_223_372_036_854_775_807n) throw new ApiError(400, `${name}: ${JSON.stringify(raw)} is past the year 2262`);
+    return ns;
   }
   const ms = Date.parse(s);
   if (Number.isNaN(ms)) throw new ApiError(400, `${name}: expected RFC 3339, a unix timestamp or a relative time like -1h, got ${JSON.stringify(raw)}`);
@@ -53,10 +59,11 @@ export function encodeCursor(parts: readonly (string | number)[]): string {
   return Buffer.from(JSON.stringify(parts)).toString('base64url');
 }
 
-export function decodeCursor(raw: string): (string | number)[] {
+/** A cursor this API returned: [nanosecond time as a decimal string, key]. */
+export function decodeCursor(raw: string): [string, string] {
   try {
     const v = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8'));
-    if (Array.isArray(v)) return v;
+    if (Array.isArray(v) && v.length === 2 && /^\d{1,19}$/.test(String(v[0])) && typeof v[1] === 'string') return [String(v[0]), v[1]];
   } catch {
     // fall through
   }

@@ -27,7 +27,8 @@ export class ApiServer {
   async start(): Promise<number> {
     const { store, db } = this.options;
     const router = new Router()
-      .get('/api/health', async () => ok({ status: 'ok', store: store.kind, ...this.options.health() }))
+      // Open to all for liveness checks; the details (queue, last store error) only with a key.
+      .get('/api/health', async (req) => ok(req.authorized ? { status: 'ok', store: store.kind, ...this.options.health() } : { status: 'ok' }))
       .get('/api/traces', listTraces(store, db))
       .get('/api/traces/:traceId', getTrace(store, db))
       .get('/api/metrics', queryMetrics(store, db))
@@ -43,10 +44,9 @@ export class ApiServer {
         const route = router.match(req.method ?? 'GET', path);
         if (route === null) throw new ApiError(404, `no such endpoint: ${path}`);
         if (route === 'method') throw new ApiError(405, `${req.method} not allowed on ${path}`);
-        const open = path === '/api/health';
-        if (!open && !checkKey(keyFromHeaders(header(req.headers.authorization), header(req.headers['x-api-key']))))
-          throw new ApiError(401, 'missing or unknown API key (Authorization: Bearer <key>)');
-        writeJson(res, await route.handler(toApiRequest(req, route.params, abort.signal)));
+        const authorized = checkKey(keyFromHeaders(header(req.headers.authorization), header(req.headers['x-api-key'])));
+        if (!authorized && path !== '/api/health') throw new ApiError(401, 'missing or unknown API key (Authorization: Bearer <key>)');
+        writeJson(res, await route.handler(toApiRequest(req, route.params, abort.signal, authorized)));
       } catch (err) {
         if (res.headersSent) return void res.destroy();
         if (err instanceof ApiError) return writeJson(res, { status: err.status, body: { error: err.message } });

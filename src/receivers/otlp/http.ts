@@ -105,7 +105,8 @@ export class OtlpHttpReceiver {
       // connection closed under them shows as a broken pipe, which OTLP exporters retry. So the rest
       // is read and discarded first, then answered; only a body past DRAIN_LIMIT_FACTOR times the
       // limit (declared, or found while draining) is answered at once and cut off.
-      const whole = req.complete || (await this.drain(req));
+      // An unauthenticated client gets no reading of its body at all.
+      const whole = req.complete || (err.status !== 401 && (await this.drain(req)));
       if (!whole) res.setHeader('Connection', 'close');
       send(res, err.status, answerAs, statusBody(grpcCodeFor(err.status), err.message, answerAs), err.headers);
     }
