@@ -9,7 +9,7 @@ import { OtlpGrpcReceiver } from './receivers/otlp/grpc.js';
 import { OtlpHttpReceiver } from './receivers/otlp/http.js';
 import { createChdbStore } from './storage/chdb-store.js';
 import { createClickHouseStore } from './storage/clickhouse-store.js';
-import { applyRetention, migrate } from './storage/migrate.js';
+import { applyInsertFsync, applyRetention, migrate } from './storage/migrate.js';
 import type { Store } from './storage/types.js';
 
 export const VERSION = '0.1.0';
@@ -49,6 +49,7 @@ export class Strata {
     const applied = await migrate(store, db);
     if (applied.length) log(`storage: applied migrations ${applied.join(', ')} (${store.kind})`);
     await applyRetention(store, db, config.storage.retentionDays);
+    await applyInsertFsync(store, db, config.ingest.fsync === 'always');
 
     const { wal, pending, interruptedFlush } = Wal.open({ dir: join(dataDir, 'wal'), fsync: config.ingest.fsync, warn: log });
     this.wal = wal;

@@ -116,3 +116,26 @@ describe('Wal across restarts', () => {
     expect(Wal.open({ dir: tempDir(), fsync: 'never' }).wal.id).not.toBe(a);
   });
 });
+
+describe('Wal corruption', () => {
+  it('skips a corrupt record in the middle of a segment and keeps the records after it', () => {
+    const dir = tempDir();
+    const { wal } = Wal.open({ dir, fsync: 'never' });
+    wal.append({ spans: payload('first') });
+    wal.append({ spans: payload('second, to be corrupted') });
+    wal.append({ spans: payload('third') });
+    wal.close();
+    const segment = join(dir, readdirSync(dir).find((n) => n.endsWith('.wal'))!);
+    const data = readFileSync(segment);
+    const at = data.indexOf('second');
+    data[at] ^= 0xff;
+    writeFileSync(segment, data);
+    const warnings: string[] = [];
+    const again = Wal.open({ dir, fsync: 'never', warn: (m) => warnings.push(m) });
+    expect(again.pending.map((r) => [r.seq, r.tables.spans?.toString()])).toEqual([
+      [1, 'first\n'],
+      [3, 'third\n'],
+    ]);
+    expect(warnings.join()).toMatch(/corrupt bytes skipped/);
+  });
+});

@@ -103,7 +103,8 @@ export class Wal {
     let lastSeq = checkpoint.committed;
     for (const name of names) {
       const path = join(options.dir, name);
-      const { records, validBytes, totalBytes } = readSegment(path);
+      const { records, validBytes, totalBytes, skipped } = readSegment(path);
+      if (skipped > 0) options.warn?.(`wal: ${name}: ${skipped} corrupt bytes skipped; the whole records around them were kept`);
       if (validBytes < totalBytes) {
         options.warn?.(`wal: ${name}: ${totalBytes - validBytes} bytes after the last whole record discarded (torn or corrupt write)`);
         truncateSync(path, validBytes);
@@ -257,33 +258,65 @@ function writeAll(fd: number, buffers: Buffer[], total: number): void {
   }
 }
 
-function readSegment(path: string): { records: WalRecord[]; validBytes: number; totalBytes: number } {
+/**
+ * The whole records of a segment. A frame that does not check out (bad magic, length past the end,
+ * checksum) is skipped by searching for the next frame that does, so one corrupt record does not hide
+ * the ones after it; `validBytes` is where the last whole record ends (what follows is a torn tail).
+ */
+function readSegment(path: string): { records: WalRecord[]; validBytes: number; totalBytes: number; skipped: number } {
   const data = readFileSync(path);
   const records: WalRecord[] = [];
   let off = 0;
+  let validBytes = 0;
+  let skipped = 0;
   while (off + HEADER_BYTES <= data.length) {
-    if (data.readUInt32LE(off) !== MAGIC) break;
-    const len = data.readUInt32LE(off + 4);
-    const end = off + HEADER_BYTES + len;
-    if (end > data.length) break;
-    const body = data.subarray(off + HEADER_BYTES, end);
-    if (crc32(body) !== data.readUInt32LE(off + 8)) break;
-    const seq = Number(data.readBigUInt64LE(off + 12));
-    const tables: Partial<Record<TableName, Buffer>> = {};
-    let bytes = 0;
-    let p = 0;
-    while (p + 5 <= body.length) {
-      const table = TABLES[body.readUInt8(p)];
-      const n = body.readUInt32LE(p + 1);
-      const payload = Buffer.from(body.subarray(p + 5, p + 5 + n));
-      if (table) tables[table] = payload;
-      bytes += n;
-      p += 5 + n;
+    const end = frameEnd(data, off);
+    if (end === -1) {
+      const next = nextFrame(data, off + 1);
+      if (next === -1) break;
+      skipped += next - off;
+      off = next;
+      continue;
     }
-    records.push({ seq, tables, bytes });
-    off = end;
+    records.push(parseFrame(data, off, end));
+    off = validBytes = end;
   }
-  return { records, validBytes: off, totalBytes: data.length };
+  return { records, validBytes, totalBytes: data.length, skipped };
+}
+
+/** End offset of the whole, checksummed frame at `off`, or -1. */
+function frameEnd(data: Buffer, off: number): number {
+  if (off + HEADER_BYTES > data.length || data.readUInt32LE(off) !== MAGIC) return -1;
+  const end = off + HEADER_BYTES + data.readUInt32LE(off + 4);
+  if (end > data.length) return -1;
+  return crc32(data.subarray(off + HEADER_BYTES, end)) === data.readUInt32LE(off + 8) ? end : -1;
+}
+
+/** Offset of the next whole frame at or after `from`, or -1. */
+function nextFrame(data: Buffer, from: number): number {
+  const magic = Buffer.alloc(4);
+  magic.writeUInt32LE(MAGIC, 0);
+  for (let at = data.indexOf(magic, from); at !== -1; at = data.indexOf(magic, at + 1)) {
+    if (frameEnd(data, at) !== -1) return at;
+  }
+  return -1;
+}
+
+function parseFrame(data: Buffer, off: number, end: number): WalRecord {
+  const body = data.subarray(off + HEADER_BYTES, end);
+  const seq = Number(data.readBigUInt64LE(off + 12));
+  const tables: Partial<Record<TableName, Buffer>> = {};
+  let bytes = 0;
+  let p = 0;
+  while (p + 5 <= body.length) {
+    const table = TABLES[body.readUInt8(p)];
+    const n = body.readUInt32LE(p + 1);
+    const payload = Buffer.from(body.subarray(p + 5, p + 5 + n));
+    if (table) tables[table] = payload;
+    bytes += n;
+    p += 5 + n;
+  }
+  return { seq, tables, bytes };
 }
 
 const CHECKPOINT_FILE = 'checkpoint.json';

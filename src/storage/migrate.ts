@@ -60,3 +60,14 @@ export function quoteIdent(name: string): string {
 export function quoteString(value: string): string {
   return `'${value.replaceAll('\\', '\\\\').replaceAll("'", "\\'")}'`;
 }
+
+/**
+ * Whether MergeTree fsyncs each inserted part (and its directory). Under `ingest.fsync: always` the WAL
+ * behind a batch is deleted once the store has it, so the store must then have it on disk too.
+ */
+export async function applyInsertFsync(store: Store, db: string, on: boolean): Promise<void> {
+  const v = on ? 1 : 0;
+  for (const table of ['spans', 'metric_points', 'logs', 'entities', 'entity_edges']) {
+    await store.exec(`ALTER TABLE ${quoteIdent(db)}.${table} MODIFY SETTING fsync_after_insert = ${v}, fsync_part_directory = ${v}`);
+  }
+}

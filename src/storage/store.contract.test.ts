@@ -5,7 +5,7 @@ import { createChdbConnection } from 'chdb/connection';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createChdbStore } from './chdb-store.js';
 import { createClickHouseStore } from './clickhouse-store.js';
-import { applyRetention, migrate } from './migrate.js';
+import { applyInsertFsync, applyRetention, migrate } from './migrate.js';
 import type { Store } from './types.js';
 
 /**
@@ -68,6 +68,15 @@ describe.each(stores)('store contract: %s', (_name, db, store) => {
     expect(Number(err!.clickhouseCode ?? err!.code)).toBeGreaterThan(0);
     const rows = await store.query(`SELECT id FROM ${db}.entities WHERE key IN ('r-9', 'r-10')`);
     expect(rows).toEqual([]);
+  });
+
+  it('turns fsync of inserted parts on and off', async () => {
+    const q = async () =>
+      (await store.query<{ q: string }>(`SELECT create_table_query AS q FROM system.tables WHERE database = {db:String} AND name = 'logs'`, { db }))[0].q;
+    await applyInsertFsync(store, db, true);
+    expect(await q()).toMatch(/fsync_after_insert = 1, fsync_part_directory = 1/);
+    await applyInsertFsync(store, db, false);
+    expect(await q()).toMatch(/fsync_after_insert = 0, fsync_part_directory = 0/);
   });
 
   it('sets, changes and removes retention', async () => {
