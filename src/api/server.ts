@@ -3,7 +3,8 @@ import { closeServer, listen } from '../net.js';
 import { createKeyCheck, keyFromHeaders } from '../auth/keys.js';
 import type { Store } from '../storage/types.js';
 import { ApiError, ok, Router, toApiRequest, writeJson } from './http.js';
-import { listEntities, listLogs } from './logs.js';
+import { listEntities } from './entities.js';
+import { listLogs } from './logs.js';
 import { queryMetrics } from './metrics.js';
 import { getTrace, listTraces } from './traces.js';
 
