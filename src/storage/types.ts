@@ -17,7 +17,7 @@ export interface InsertFormat {
   readonly columns?: readonly string[];
 }
 
-/** Parameters bound server-side into `{name:Type}` placeholders. */
+/** Query parameters, bound server-side to the `{name:Type}` markers in the SQL. */
 export type QueryParams = Record<string, string | number | boolean | readonly string[] | readonly number[]>;
 
 export interface Store {
