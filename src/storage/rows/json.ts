@@ -1,5 +1,16 @@
 import type { AnyValue, Attributes } from '../../receivers/otlp/types.js';
 
+/** Characters a JSON string must escape (or that need care: UTF-16 surrogates). */
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
+
+/**
+ * `JSON.stringify(s)` for a string, faster for the common case: a string with nothing to escape is
+ * just quoted (one native scan instead of the full serializer, about 2x faster on short values).
+ */
+export function quote(s: string): string {
+  return NEEDS_ESCAPE.test(s) ? JSON.stringify(s) : `"${s}"`;
+}
+
 /**
  * JSON text for stored OTLP values. Strings, booleans and doubles map to themselves; an int64 is a
  * JSON number when it fits in 2^53 and a decimal string otherwise; bytes are base64; a kvlist is an
@@ -8,7 +19,7 @@ import type { AnyValue, Attributes } from '../../receivers/otlp/types.js';
 export function anyValueJson(value: AnyValue): string {
   switch (typeof value) {
     case 'string':
-      return JSON.stringify(value);
+      return quote(value);
     case 'boolean':
       return value ? 'true' : 'false';
     case 'number':
@@ -45,7 +56,7 @@ export function attributesJson(attributes: Attributes): string {
   let out = '{';
   let first = true;
   for (const key in attributes) {
-    out += (first ? '' : ',') + JSON.stringify(key) + ':' + anyValueJson(attributes[key]);
+    out += (first ? '' : ',') + quote(key) + ':' + anyValueJson(attributes[key]);
     first = false;
   }
   return out + '}';
@@ -57,6 +68,7 @@ export function attributesJson(attributes: Attributes): string {
  * attribute JSON keeps them as sent).
  */
 export function jstr(s: string): string {
+  if (!NEEDS_ESCAPE.test(s)) return `"${s}"`;
   const w = s as unknown as WellFormed;
   return JSON.stringify(w.isWellFormed() ? s : w.toWellFormed());
 }
