@@ -1,7 +1,7 @@
 import type { LogRecord } from '../model/log.js';
 import type { MetricPoint } from '../model/metric.js';
 import type { SpanRecord } from '../model/span.js';
-import { EntityCollector } from '../storage/rows/entities.js';
+import { EntityRowCollector } from '../storage/rows/entities.js';
 import { logRow } from '../storage/rows/logs.js';
 import { metricPointRow } from '../storage/rows/metrics.js';
 import { SPAN_COLUMNS, spanRow } from '../storage/rows/spans.js';
@@ -35,7 +35,7 @@ export const INSERT_FORMATS: Readonly<Record<TableName, InsertFormat>> = {
 
 /** Spans and the entities they touch, as insert payloads. */
 export function encodeSpans(spans: readonly SpanRecord[]): TablePayloads {
-  const entities = new EntityCollector();
+  const entities = new EntityRowCollector();
   const lines: string[] = new Array(spans.length);
   let chars = 0;
   for (let i = 0; i < spans.length; i++) {
@@ -47,7 +47,7 @@ export function encodeSpans(spans: readonly SpanRecord[]): TablePayloads {
 }
 
 export function encodeMetricPoints(points: readonly MetricPoint[]): TablePayloads {
-  const entities = new EntityCollector();
+  const entities = new EntityRowCollector();
   const lines: string[] = new Array(points.length);
   let chars = 0;
   for (let i = 0; i < points.length; i++) {
@@ -59,7 +59,7 @@ export function encodeMetricPoints(points: readonly MetricPoint[]): TablePayload
 }
 
 export function encodeLogs(records: readonly LogRecord[]): TablePayloads {
-  const entities = new EntityCollector();
+  const entities = new EntityRowCollector();
   const lines: string[] = new Array(records.length);
   let chars = 0;
   for (let i = 0; i < records.length; i++) {
@@ -71,7 +71,7 @@ export function encodeLogs(records: readonly LogRecord[]): TablePayloads {
   return withEntities({ logs: toPayload(lines) }, entities);
 }
 
-function withEntities(payloads: TablePayloads, entities: EntityCollector): TablePayloads {
+function withEntities(payloads: TablePayloads, entities: EntityRowCollector): TablePayloads {
   const entityRows = entities.entityRows();
   const edgeRows = entities.edgeRows();
   if (entityRows.length) payloads.entities = toPayload(entityRows);

@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import protobuf from 'protobufjs';
+import { OTLP_PROTO_FILES } from '../../src/receivers/otlp/protobufjs-schema.js';
 import { REPO_ROOT } from './cli.js';
 
 export type Json = Record<string, any>;
@@ -20,24 +21,13 @@ export const nowNanos = (): bigint => BigInt(Date.now()) * 1_000_000n;
 // ---------------------------------------------------------------- protobuf encoding
 
 const PROTO_DIR = join(REPO_ROOT, 'src', 'receivers', 'otlp', 'proto');
-const PROTO_FILES = [
-  'common.proto',
-  'resource.proto',
-  'trace.proto',
-  'metrics.proto',
-  'logs.proto',
-  'trace_service.proto',
-  'metrics_service.proto',
-  'logs_service.proto',
-  'status.proto',
-];
 
 let root: protobuf.Root | null = null;
 
 function otlpRoot(): protobuf.Root {
   if (!root) {
     const r = new protobuf.Root();
-    for (const f of PROTO_FILES) protobuf.parse(readFileSync(join(PROTO_DIR, f), 'utf8'), r, { keepCase: false });
+    for (const f of OTLP_PROTO_FILES) protobuf.parse(readFileSync(join(PROTO_DIR, f), 'utf8'), r, { keepCase: false });
     r.resolveAll();
     root = r;
   }

@@ -100,17 +100,21 @@ export function legacyIndexedMessages(
     copyFields(g, LEGACY_FIELDS, fields);
     const content = contentOf(g.get('content'));
     if (content !== undefined) fields.content = content;
-    const calls = groupByIndex(g, 'tool_calls.');
-    if (calls.length > 0) {
-      fields.tool_calls = calls.map((c) => {
-        const call: Record<string, unknown> = {};
-        copyFields(c, LEGACY_TOOL_FIELDS, call);
-        return call;
-      });
-    }
+    addToolCalls(g, 'tool_calls.', LEGACY_TOOL_FIELDS, fields);
     out.push(toMessage(fields, defaultRole));
   }
   return out;
+}
+
+/** `fields.tool_calls` from the indexed entries under `prefix`, each mapped with `map`; nothing when there are none. */
+function addToolCalls(g: IndexGroup, prefix: string, map: Parameters<typeof copyFields>[1], fields: Record<string, unknown>): void {
+  const calls = groupByIndex(g, prefix);
+  if (calls.length === 0) return;
+  fields.tool_calls = calls.map((c) => {
+    const call: Record<string, unknown> = {};
+    copyFields(c, map, call);
+    return call;
+  });
 }
 
 const OI_FIELDS = [
@@ -157,14 +161,7 @@ export function openInferenceMessages(
       const contents = groupByIndex(g, 'message.contents.');
       if (contents.length > 0) fields.content = contents.map(oiContentPart);
     }
-    const calls = groupByIndex(g, 'message.tool_calls.');
-    if (calls.length > 0) {
-      fields.tool_calls = calls.map((c) => {
-        const call: Record<string, unknown> = {};
-        copyFields(c, OI_TOOL_FIELDS, call);
-        return call;
-      });
-    }
+    addToolCalls(g, 'message.tool_calls.', OI_TOOL_FIELDS, fields);
     out.push(toMessage(fields, defaultRole));
   }
   return out;

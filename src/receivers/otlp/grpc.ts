@@ -10,18 +10,10 @@ import {
 import { createKeyCheck, keyFromHeaders } from '../../auth/keys.js';
 import type { Ingest } from '../../pipeline/ingest.js';
 import { exportResponse } from './respond.js';
-import { exportRequest, SIGNALS, type Signal } from './signals.js';
+import { exportRequest, SIGNALS, type OtlpReceiverOptions, type Signal } from './signals.js';
 import { OtlpDecodeError } from './types.js';
 
-export interface OtlpGrpcOptions {
-  readonly host: string;
-  readonly port: number;
-  readonly maxBodyBytes: number;
-  readonly ingestKeys: readonly string[];
-  /** Data older than this many days is refused (partial success); 0 = no limit. */
-  readonly retentionDays?: number;
-  readonly log?: (message: string) => void;
-}
+export type OtlpGrpcOptions = OtlpReceiverOptions;
 
 /** Messages pass through as bytes: the project's own decoder reads them. */
 const identity = (b: Buffer): Buffer => b;

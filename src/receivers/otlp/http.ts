@@ -5,21 +5,13 @@ import { closeServer, listen } from '../../net.js';
 import { createKeyCheck, keyFromHeaders } from '../../auth/keys.js';
 import type { Ingest } from '../../pipeline/ingest.js';
 import { exportResponse, statusBody, type Encoding } from './respond.js';
-import { exportRequest, SIGNALS, type Signal } from './signals.js';
+import { exportRequest, SIGNALS, type OtlpReceiverOptions, type Signal } from './signals.js';
 import { OtlpDecodeError } from './types.js';
 
 const gunzipAsync = promisify(gunzip);
 const inflateAsync = promisify(inflate);
 
-export interface OtlpHttpOptions {
-  readonly host: string;
-  readonly port: number;
-  readonly maxBodyBytes: number;
-  readonly ingestKeys: readonly string[];
-  /** Data older than this many days is refused (partial success); 0 = no limit. */
-  readonly retentionDays?: number;
-  readonly log?: (message: string) => void;
-}
+export type OtlpHttpOptions = OtlpReceiverOptions;
 
 /** An HTTP error answer: status, message, and headers such as Retry-After. */
 class HttpError extends Error {

@@ -14,6 +14,17 @@ import {
 
 export type SignalName = 'traces' | 'metrics' | 'logs';
 
+/** What both OTLP receivers (HTTP and gRPC) are configured with. */
+export interface OtlpReceiverOptions {
+  readonly host: string;
+  readonly port: number;
+  readonly maxBodyBytes: number;
+  readonly ingestKeys: readonly string[];
+  /** Data older than this many days is refused (partial success); 0 = no limit. */
+  readonly retentionDays?: number;
+  readonly log?: (message: string) => void;
+}
+
 /** How one OTLP signal is decoded, checked and handed on; both transports use the same table. */
 export interface Signal<Req> {
   readonly name: SignalName;

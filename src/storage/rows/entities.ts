@@ -5,7 +5,7 @@ import { jstr } from './json.js';
  * Collects the entities and edges seen in one batch, each once, with the time range it was seen in,
  * and renders them as rows for the `entities` and `entity_edges` tables.
  */
-export class EntityCollector {
+export class EntityRowCollector {
   private readonly entities = new Map<string, { kind: string; key: string; first: bigint; last: bigint }>();
   private readonly edges = new Map<string, { from: string; relation: string; to: string; first: bigint; last: bigint }>();
 
