@@ -5,6 +5,7 @@ import { createIngest, type IngestListeners } from './pipeline/ingest.js';
 import { Wal } from './pipeline/wal.js';
 import { StoreWriter } from './pipeline/writer.js';
 import { createContentPolicy } from './processors/capture.js';
+import { GatewayServer } from './receivers/gateway/server.js';
 import { OtlpGrpcReceiver } from './receivers/otlp/grpc.js';
 import { OtlpHttpReceiver } from './receivers/otlp/http.js';
 import { createChdbStore } from './storage/chdb-store.js';
@@ -19,6 +20,8 @@ export interface StrataPorts {
   readonly api: number;
   readonly otlpHttp: number;
   readonly otlpGrpc: number;
+  /** null when the gateway is disabled. */
+  readonly gateway: number | null;
 }
 
 /**
@@ -88,9 +91,18 @@ export class Strata {
     this.parts.push(http);
     const otlpGrpc = await grpc.start();
     this.parts.push(grpc);
+    let gatewayPort: number | null = null;
+    if (config.gateway.port !== null) {
+      const gateway = new GatewayServer(
+        { host: config.host, port: config.gateway.port, config: config.gateway, keys: config.auth.ingestKeys, version: VERSION, log },
+        ingest,
+      );
+      gatewayPort = await gateway.start();
+      this.parts.push(gateway);
+    }
     const apiPort = await api.start();
     this.parts.push(api);
-    this.startedPorts = { api: apiPort, otlpHttp, otlpGrpc };
+    this.startedPorts = { api: apiPort, otlpHttp, otlpGrpc, gateway: gatewayPort };
     return this.startedPorts;
   }
 

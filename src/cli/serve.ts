@@ -30,6 +30,7 @@ export async function serve(argv: readonly string[]): Promise<number> {
   console.log(`strata: storage ${config.storage.clickhouseUrl ? config.storage.clickhouseUrl : `chdb at ${config.storage.dataDir}`}`);
   console.log(`strata: OTLP/HTTP  http://${host}:${ports.otlpHttp}/v1/{traces,metrics,logs}`);
   console.log(`strata: OTLP/gRPC  ${host}:${ports.otlpGrpc}`);
+  if (ports.gateway !== null) console.log(`strata: gateway    http://${host}:${ports.gateway}/v1  (OPENAI_BASE_URL; ${config.gateway.routes.length} route(s))`);
   console.log(`strata: API        http://${host}:${ports.api}/api/health`);
   if (flags['example-data']) {
     const n = await sendExampleTraces(`http://127.0.0.1:${ports.otlpHttp}`, config.auth.ingestKeys[0]);

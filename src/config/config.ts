@@ -4,6 +4,7 @@
  */
 
 import type { FsyncPolicy } from '../pipeline/wal.js';
+import { DEFAULT_GATEWAY_CONFIG, type GatewayConfig } from '../receivers/gateway/config.js';
 
 export interface StrataConfig {
   /** Address every listener binds to. */
@@ -34,6 +35,8 @@ export interface StrataConfig {
     /** Keys accepted on the query API. */
     readonly apiKeys: readonly string[];
   };
+  /** The OpenAI-compatible gateway (receivers/gateway/config.ts). */
+  readonly gateway: GatewayConfig;
   readonly capture: {
     /** Keep prompt and completion content (messages, gen_ai.prompt/completion, input/output values). */
     readonly content: boolean;
@@ -65,6 +68,7 @@ export const DEFAULT_CONFIG: StrataConfig = {
   ingest: { fsync: DEFAULT_FSYNC, maxQueueBytes: DEFAULT_MAX_QUEUE_BYTES, maxBatchBytes: DEFAULT_MAX_BATCH_BYTES },
   auth: { ingestKeys: [], apiKeys: [] },
   capture: { content: true, redact: DEFAULT_REDACT_PATTERNS },
+  gateway: DEFAULT_GATEWAY_CONFIG,
 };
 
 /** True for addresses only this machine can reach. */

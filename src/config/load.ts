@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { BUILTIN_REDACTORS } from '../processors/redact.js';
 import { DEFAULT_CONFIG, isLoopback, type StrataConfig } from './config.js';
+import { GatewayConfigError, parseGatewayConfig } from '../receivers/gateway/config.js';
 
 /** A configuration that cannot be used; the message names the field and what is wrong. */
 export class ConfigError extends Error {
@@ -33,6 +34,7 @@ const FIELDS: readonly Field[] = [
   { path: 'auth.api_keys', env: 'STRATA_API_KEYS', flag: 'api-keys', parse: list },
   { path: 'capture.content', env: 'STRATA_CAPTURE_CONTENT', flag: 'capture-content', parse: bool },
   { path: 'capture.redact', env: 'STRATA_REDACT', flag: 'redact', parse: regexList },
+  { path: 'gateway.port', env: 'STRATA_GATEWAY_PORT', flag: 'gateway-port', parse: port },
 ];
 
 /** The flags `strata serve` accepts, for --help. */
@@ -100,6 +102,7 @@ export function loadConfig(options: LoadOptions = {}): StrataConfig {
       content: (get('capture.content') as boolean) ?? d.capture.content,
       redact: (get('capture.redact') as string[]) ?? d.capture.redact,
     },
+    gateway: gatewayConfig(values.get('gateway'), get('gateway.port') as number | undefined),
   };
   return validate(config);
 }
@@ -111,12 +114,25 @@ function validate(c: StrataConfig): StrataConfig {
     if (c.auth.apiKeys.length === 0)
       throw new ConfigError(`auth.api_keys (STRATA_API_KEYS): required when host is ${c.host}, which is reachable from other machines`);
   }
-  const ports = [c.api.port, c.otlp.httpPort, c.otlp.grpcPort].filter((p) => p !== 0);
+  const ports = [c.api.port, c.otlp.httpPort, c.otlp.grpcPort, c.gateway.port ?? 0].filter((p) => p !== 0);
   if (new Set(ports).size !== ports.length)
-    throw new ConfigError(`api.port, otlp.http_port and otlp.grpc_port must differ (got ${c.api.port}, ${c.otlp.httpPort}, ${c.otlp.grpcPort})`);
+    throw new ConfigError(
+      `api.port, otlp.http_port, otlp.grpc_port and gateway.port must differ (got ${c.api.port}, ${c.otlp.httpPort}, ${c.otlp.grpcPort}, ${c.gateway.port})`,
+    );
   if (c.ingest.maxBatchBytes > c.ingest.maxQueueBytes)
     throw new ConfigError(`ingest.max_batch_bytes (${c.ingest.maxBatchBytes}) must not exceed ingest.max_queue_bytes (${c.ingest.maxQueueBytes})`);
   return c;
+}
+
+/** The `gateway:` section, with `gateway.port` from env or flags taking precedence. */
+function gatewayConfig(section: unknown, portOverride: number | undefined): StrataConfig['gateway'] {
+  try {
+    const g = parseGatewayConfig(section);
+    return portOverride === undefined ? g : { ...g, port: portOverride };
+  } catch (err) {
+    if (err instanceof GatewayConfigError) throw new ConfigError(err.message);
+    throw err;
+  }
 }
 
 /** Sections other issues own (gateway, scrape, ...) are passed through untouched. */

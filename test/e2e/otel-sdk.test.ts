@@ -35,7 +35,7 @@ beforeAll(async () => {
   cleanup = tmp.cleanup;
   const config = loadConfig({
     env: {},
-    flags: { 'data-dir': tmp.dir, port: '0', 'otlp-http-port': '0', 'otlp-grpc-port': '0', 'retention-days': '0' },
+    flags: { 'data-dir': tmp.dir, port: '0', 'otlp-http-port': '0', 'otlp-grpc-port': '0', 'gateway-port': '0', 'retention-days': '0' },
   });
   strata = new Strata(config, (m) => serverLog.push(m));
   ports = await strata.start();

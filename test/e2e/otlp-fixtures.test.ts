@@ -35,7 +35,7 @@ beforeAll(async () => {
   // retention 0: the fixtures are from 2018, and a 30-day TTL would delete them at the next merge.
   const config = loadConfig({
     env: {},
-    flags: { 'data-dir': tmp.dir, port: '0', 'otlp-http-port': '0', 'otlp-grpc-port': '0', 'retention-days': '0' },
+    flags: { 'data-dir': tmp.dir, port: '0', 'otlp-http-port': '0', 'otlp-grpc-port': '0', 'gateway-port': '0', 'retention-days': '0' },
   });
   strata = new Strata(config, () => {}, { logs: (records) => acceptedLogs.push(...records) });
   ports = await strata.start();

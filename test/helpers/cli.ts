@@ -90,12 +90,12 @@ const PORT_LINES = {
 };
 
 /**
- * Starts `node bin/strata.js serve --data-dir <dataDir> --port 0 --otlp-http-port 0 --otlp-grpc-port 0 ...args`
+ * Starts `node bin/strata.js serve --data-dir <dataDir> --port 0 --otlp-http-port 0 --otlp-grpc-port 0 --gateway-port 0 ...args`
  * and resolves once the bound ports are printed on stdout.
  */
 export function startCli(dataDir: string, args: readonly string[] = [], options: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<RunningServer> {
   assertBuilt();
-  const argv = [BIN, 'serve', '--data-dir', dataDir, '--port', '0', '--otlp-http-port', '0', '--otlp-grpc-port', '0', ...args];
+  const argv = [BIN, 'serve', '--data-dir', dataDir, '--port', '0', '--otlp-http-port', '0', '--otlp-grpc-port', '0', '--gateway-port', '0', ...args];
   const child = spawn(process.execPath, argv, { env: options.env ?? cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
