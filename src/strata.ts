@@ -7,6 +7,7 @@ import { StoreWriter } from './pipeline/writer.js';
 import { createContentPolicy } from './processors/capture.js';
 import { GatewayServer } from './receivers/gateway/server.js';
 import { OtlpGrpcReceiver } from './receivers/otlp/grpc.js';
+import { ScrapeManager } from './receivers/prometheus/scraper.js';
 import { OtlpHttpReceiver } from './receivers/otlp/http.js';
 import { createChdbStore } from './storage/chdb-store.js';
 import { createClickHouseStore } from './storage/clickhouse-store.js';
@@ -34,6 +35,7 @@ export class Strata {
   private writer: StoreWriter | null = null;
   private parts: { stop(): Promise<void> }[] = [];
   private startedPorts: StrataPorts | null = null;
+  private scrapes: ScrapeManager | null = null;
 
   constructor(
     readonly config: StrataConfig,
@@ -85,7 +87,7 @@ export class Strata {
       store,
       db,
       log,
-      health: () => ({ version: VERSION, ingest: writer.stats(), walBytes: wal.diskBytes() }),
+      health: () => ({ version: VERSION, ingest: writer.stats(), walBytes: wal.diskBytes(), scrapeTargets: this.scrapes?.health() ?? [] }),
     });
     const otlpHttp = await http.start();
     this.parts.push(http);
@@ -99,6 +101,12 @@ export class Strata {
       );
       gatewayPort = await gateway.start();
       this.parts.push(gateway);
+    }
+    if (config.scrape.length > 0) {
+      const scrapes = new ScrapeManager(config.scrape, { ingest, retentionDays: config.storage.retentionDays, log });
+      scrapes.start();
+      this.parts.push(scrapes);
+      this.scrapes = scrapes;
     }
     const apiPort = await api.start();
     this.parts.push(api);

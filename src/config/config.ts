@@ -5,6 +5,7 @@
 
 import type { FsyncPolicy } from '../pipeline/wal.js';
 import { DEFAULT_GATEWAY_CONFIG, type GatewayConfig } from '../receivers/gateway/config.js';
+import type { ScrapeTarget } from '../receivers/prometheus/scrape-config.js';
 
 export interface StrataConfig {
   /** Address every listener binds to. */
@@ -37,6 +38,8 @@ export interface StrataConfig {
   };
   /** The OpenAI-compatible gateway (receivers/gateway/config.ts). */
   readonly gateway: GatewayConfig;
+  /** Prometheus-format targets to scrape (receivers/prometheus/scrape-config.ts). */
+  readonly scrape: readonly ScrapeTarget[];
   readonly capture: {
     /** Keep prompt and completion content (messages, gen_ai.prompt/completion, input/output values). */
     readonly content: boolean;
@@ -69,6 +72,7 @@ export const DEFAULT_CONFIG: StrataConfig = {
   auth: { ingestKeys: [], apiKeys: [] },
   capture: { content: true, redact: DEFAULT_REDACT_PATTERNS },
   gateway: DEFAULT_GATEWAY_CONFIG,
+  scrape: [],
 };
 
 /** True for addresses only this machine can reach. */

@@ -3,6 +3,7 @@ import { parse as parseYaml } from 'yaml';
 import { BUILTIN_REDACTORS } from '../processors/redact.js';
 import { DEFAULT_CONFIG, isLoopback, type StrataConfig } from './config.js';
 import { GatewayConfigError, parseGatewayConfig } from '../receivers/gateway/config.js';
+import { parseScrapeConfig, ScrapeConfigError } from '../receivers/prometheus/scrape-config.js';
 
 /** A configuration that cannot be used; the message names the field and what is wrong. */
 export class ConfigError extends Error {
@@ -103,6 +104,7 @@ export function loadConfig(options: LoadOptions = {}): StrataConfig {
       redact: (get('capture.redact') as string[]) ?? d.capture.redact,
     },
     gateway: gatewayConfig(values.get('gateway'), get('gateway.port') as number | undefined),
+    scrape: scrapeConfig(values.get('scrape')),
   };
   return validate(config);
 }
@@ -131,6 +133,15 @@ function gatewayConfig(section: unknown, portOverride: number | undefined): Stra
     return portOverride === undefined ? g : { ...g, port: portOverride };
   } catch (err) {
     if (err instanceof GatewayConfigError) throw new ConfigError(err.message);
+    throw err;
+  }
+}
+
+function scrapeConfig(section: unknown): StrataConfig['scrape'] {
+  try {
+    return parseScrapeConfig(section);
+  } catch (err) {
+    if (err instanceof ScrapeConfigError || err instanceof GatewayConfigError) throw new ConfigError(err.message);
     throw err;
   }
 }
