@@ -117,6 +117,13 @@ function logprobsTop(v: unknown, where: string): number | null {
   return fail(where, 'false, true or { top: N }', v);
 }
 
+/** Hosted APIs: logprobs are off by default there (some models refuse them); self-hosted engines get them on. */
+const HOSTED_API = /(^|\.)(openai\.com|openai\.azure\.com|anthropic\.com|googleapis\.com|mistral\.ai|groq\.com|deepseek\.com|x\.ai|cohere\.(ai|com)|together\.xyz|fireworks\.ai|perplexity\.ai)$/;
+
+export function isHostedApi(upstream: string): boolean {
+  return HOSTED_API.test(new URL(upstream).hostname);
+}
+
 function route(raw: unknown, where: string): GatewayRoute {
   if (!isRecord(raw)) fail(where, 'a mapping with model and upstreams', raw);
   const known = new Set(['model', 'upstreams', 'balance', 'api_key_env', 'logprobs', 'capture', 'redact', 'provider', 'timeout', 'idle_timeout']);
@@ -129,12 +136,13 @@ function route(raw: unknown, where: string): GatewayRoute {
   if (typeof capture !== 'boolean') fail(`${where}.capture`, 'true or false', capture);
   const redact = raw.redact ?? ['email', 'api_key', 'card_number'];
   if (!Array.isArray(redact)) fail(`${where}.redact`, 'a list of redactor names or regular expressions', redact);
+  const upstreams = ups.map((u, i) => upstreamUrl(u, `${where}.upstreams[${i}]`));
   return {
     model: nonEmptyString(raw.model, `${where}.model`),
-    upstreams: ups.map((u, i) => upstreamUrl(u, `${where}.upstreams[${i}]`)),
+    upstreams,
     balance,
     apiKeyEnv: raw.api_key_env === undefined ? null : nonEmptyString(raw.api_key_env, `${where}.api_key_env`),
-    topLogprobs: logprobsTop(raw.logprobs, `${where}.logprobs`),
+    topLogprobs: raw.logprobs === undefined && upstreams.some(isHostedApi) ? null : logprobsTop(raw.logprobs, `${where}.logprobs`),
     capture,
     redact: redact.map((r, i) => nonEmptyString(r, `${where}.redact[${i}]`)),
     provider: raw.provider === undefined ? null : nonEmptyString(raw.provider, `${where}.provider`),

@@ -39,6 +39,10 @@ describe('parseGatewayConfig', () => {
     expect(() => parseGatewayConfig({ routes: [{ model: 'x', upstreams: ['http://h'], balance: 'random' }] })).toThrow('gateway.routes[0].balance');
     expect(() => parseGatewayConfig({ routes: [{ model: 'x', upstreams: ['http://h'], logprobs: { top: 99 } }] })).toThrow('gateway.routes[0].logprobs.top');
     expect(() => parseGatewayConfig({ prot: 1 })).toThrow('gateway.prot');
+    // Logprobs default on for self-hosted engines, off for hosted APIs unless asked for.
+    expect(parseGatewayConfig({ routes: [{ model: 'x', upstreams: ['https://api.openai.com/v1'] }] }).routes[0].topLogprobs).toBeNull();
+    expect(parseGatewayConfig({ routes: [{ model: 'x', upstreams: ['https://api.openai.com/v1'], logprobs: { top: 2 } }] }).routes[0].topLogprobs).toBe(2);
+    expect(parseGatewayConfig({ routes: [{ model: 'x', upstreams: ['http://vllm:8000/v1'] }] }).routes[0].topLogprobs).toBe(5);
     expect(parseGatewayConfig(false).port).toBeNull();
   });
 });
