@@ -4,6 +4,7 @@ import { promisify } from 'node:util';
 import { closeServer, listen } from '../../net.js';
 import { createKeyCheck, keyFromHeaders } from '../../auth/keys.js';
 import type { Ingest } from '../../pipeline/ingest.js';
+import { createRemoteWriteHandler, REMOTE_WRITE_PATH, type RemoteWriteHandler } from '../prometheus/remote-write.js';
 import { exportResponse, statusBody, type Encoding } from './respond.js';
 import { exportRequest, SIGNALS, type OtlpReceiverOptions, type Signal } from './signals.js';
 import { OtlpDecodeError } from './types.js';
@@ -35,13 +36,17 @@ const PATHS: Record<string, Signal<unknown>> = {
  * Export*ServiceResponse (partial_success when items were refused), 400 for undecodable data,
  * 413 past the size limit, 415 for an unknown content type or encoding, 503 + Retry-After when
  * the pipeline is full. Errors carry a google.rpc.Status in the request's encoding.
+ * Also Prometheus remote write 1.0 at POST /api/v1/write (same keys and body limit; see
+ * `receivers/prometheus/remote-write.ts`), answered 204, or an error with a JSON Status.
  */
 export class OtlpHttpReceiver {
   private server: Server | null = null;
   private readonly checkKey: (key: string | undefined) => boolean;
+  private readonly remoteWrite: RemoteWriteHandler;
 
   constructor(private readonly options: OtlpHttpOptions, private readonly ingest: Ingest) {
     this.checkKey = createKeyCheck(options.ingestKeys);
+    this.remoteWrite = createRemoteWriteHandler({ ingest, maxBodyBytes: options.maxBodyBytes, retentionDays: options.retentionDays });
   }
 
   /** Starts listening; resolves with the bound port. */
@@ -70,12 +75,21 @@ export class OtlpHttpReceiver {
     const path = (req.url ?? '/').split('?')[0];
     const signal = PATHS[path];
     const encoding = contentEncodingOf(req.headers['content-type']);
-    const answerAs: Encoding = encoding ?? 'json';
+    const answerAs: Encoding = path === REMOTE_WRITE_PATH ? 'json' : encoding ?? 'json';
     try {
-      if (!signal) throw new HttpError(404, `no OTLP endpoint at ${path}; use /v1/traces, /v1/metrics or /v1/logs`);
+      if (!signal && path !== REMOTE_WRITE_PATH)
+        throw new HttpError(404, `no OTLP endpoint at ${path}; use /v1/traces, /v1/metrics, /v1/logs or ${REMOTE_WRITE_PATH} (Prometheus remote write)`);
       if (req.method !== 'POST') throw new HttpError(405, `${req.method} not allowed; OTLP export is POST`, { Allow: 'POST' });
       if (!this.checkKey(keyFromHeaders(header(req, 'authorization'), header(req, 'x-api-key'))))
         throw new HttpError(401, 'missing or unknown ingest key (Authorization: Bearer <key>)', { 'WWW-Authenticate': 'Bearer' });
+      if (!signal) {
+        const body = await this.readRaw(req);
+        const rw = this.remoteWrite({ contentType: header(req, 'content-type'), contentEncoding: header(req, 'content-encoding'), body });
+        if (rw.status >= 300) throw new HttpError(rw.status, rw.message, { ...rw.headers });
+        res.writeHead(rw.status, { ...rw.headers });
+        res.end();
+        return;
+      }
       if (!encoding)
         throw new HttpError(415, `unsupported content type ${JSON.stringify(req.headers['content-type'] ?? '')}; use application/x-protobuf or application/json`);
       const body = await this.readBody(req);
@@ -131,13 +145,20 @@ export class OtlpHttpReceiver {
     });
   }
 
-  /** Reads the body, refusing past the limit before and after decompression. */
-  private async readBody(req: IncomingMessage): Promise<Buffer> {
+  /** Reads the body as sent (still compressed), refusing past the limit. */
+  private async readRaw(req: IncomingMessage): Promise<Buffer> {
     const limit = this.options.maxBodyBytes;
     const declared = Number(req.headers['content-length']);
     if (Number.isFinite(declared) && declared > limit) throw new HttpError(413, `body of ${declared} bytes exceeds the limit of ${limit}`);
     const raw = await readUpTo(req, limit);
     if (raw === null) throw new HttpError(413, `body exceeds the limit of ${limit} bytes`);
+    return raw;
+  }
+
+  /** Reads the body, refusing past the limit before and after decompression. */
+  private async readBody(req: IncomingMessage): Promise<Buffer> {
+    const limit = this.options.maxBodyBytes;
+    const raw = await this.readRaw(req);
     const coding = (header(req, 'content-encoding') ?? 'identity').trim().toLowerCase();
     if (coding === 'identity' || coding === '') return raw;
     if (coding !== 'gzip' && coding !== 'x-gzip' && coding !== 'deflate')
