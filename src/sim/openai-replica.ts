@@ -3,7 +3,8 @@
  * whole or streamed (one token per chunk, `data: [DONE]` at the end, a usage-only final chunk when
  * `stream_options.include_usage` is set), token logprobs with top-k alternatives when asked and
  * `"logprobs":null` when not, `reasoning_content` for reasoning models, embeddings, responses and
- * `/v1/models`. Deterministic: the same request gets the same bytes. Used as the upstream in the
+ * `/v1/models`, and a vLLM-format `/metrics` (requests running and waiting, KV-cache usage, token and
+ * request counters). Deterministic: the same request gets the same bytes. Used as the upstream in the
  * gateway's tests and benchmark, and as the simulator's replica.
  */
 import { createHash } from 'node:crypto';
@@ -75,6 +76,8 @@ function completionLogprobs(tokens: readonly string[], top: number, offset = 0):
 export class OpenAiReplica {
   private server: Server | null = null;
   readonly received: ReceivedRequest[] = [];
+  /** Engine counters served on /metrics. */
+  private readonly counters = { running: 0, promptTokens: 0, generationTokens: 0, success: 0 };
   behaviour: ReplicaBehaviour;
 
   constructor(behaviour: ReplicaBehaviour) {
@@ -97,6 +100,10 @@ export class OpenAiReplica {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     const path = (req.url ?? '').split('?')[0];
+    if (req.method === 'GET' && path === '/metrics') {
+      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
+      return void res.end(this.exposition());
+    }
     if (req.method === 'GET' && path === '/v1/models') {
       return json(res, 200, { object: 'list', data: [{ id: this.behaviour.model, object: 'model', created: CREATED, owned_by: 'vllm', root: this.behaviour.model, parent: null, max_model_len: 8192 }] });
     }
@@ -108,8 +115,11 @@ export class OpenAiReplica {
     }
     const record: ReceivedRequest = { path, headers: req.headers, body, aborted: false };
     this.received.push(record);
+    this.counters.running++;
     res.once('close', () => {
+      this.counters.running--;
       if (!res.writableFinished) record.aborted = true;
+      else if (res.statusCode < 400) this.counters.success++;
     });
     if (body.model !== this.behaviour.model)
       return json(res, 404, { object: 'error', message: `The model \`${String(body.model)}\` does not exist.`, type: 'NotFoundError', param: null, code: 404 });
@@ -126,8 +136,37 @@ export class OpenAiReplica {
     return `${prefix}-${h}`;
   }
 
+  /** The vLLM `/metrics` exposition of this replica now. */
+  exposition(): string {
+    const m = `model_name="${this.behaviour.model}",engine="0"`;
+    const c = this.counters;
+    return [
+      '# HELP vllm:num_requests_running Number of requests in model execution batches.',
+      '# TYPE vllm:num_requests_running gauge',
+      `vllm:num_requests_running{${m}} ${c.running}`,
+      '# HELP vllm:num_requests_waiting Number of requests waiting to be processed.',
+      '# TYPE vllm:num_requests_waiting gauge',
+      `vllm:num_requests_waiting{${m}} 0`,
+      '# HELP vllm:kv_cache_usage_perc KV-cache usage. 1 means 100 percent usage.',
+      '# TYPE vllm:kv_cache_usage_perc gauge',
+      `vllm:kv_cache_usage_perc{${m}} ${Math.min(1, c.running * 0.05)}`,
+      '# HELP vllm:prompt_tokens_total Number of prefill tokens processed.',
+      '# TYPE vllm:prompt_tokens_total counter',
+      `vllm:prompt_tokens_total{${m}} ${c.promptTokens}`,
+      '# HELP vllm:generation_tokens_total Number of generation tokens processed.',
+      '# TYPE vllm:generation_tokens_total counter',
+      `vllm:generation_tokens_total{${m}} ${c.generationTokens}`,
+      '# HELP vllm:request_success_total Count of successfully processed requests.',
+      '# TYPE vllm:request_success_total counter',
+      `vllm:request_success_total{${m},finished_reason="stop"} ${c.success}`,
+      '',
+    ].join('\n');
+  }
+
   private usage(body: Record<string, unknown>, completion: number): Record<string, unknown> {
     const prompt = Math.max(1, Math.ceil(JSON.stringify(body.messages ?? body.prompt ?? body.input ?? '').length / 4));
+    this.counters.promptTokens += prompt;
+    this.counters.generationTokens += completion;
     return { prompt_tokens: prompt, total_tokens: prompt + completion, completion_tokens: completion, prompt_tokens_details: null };
   }
 
