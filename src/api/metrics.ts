@@ -1,3 +1,4 @@
+import { signalDefinition } from '../processors/metric-signals/index.js';
 import type { QueryParams, Store } from '../storage/types.js';
 import { ApiError, ok, type ApiRequest, type ApiResponse } from './http.js';
 import { exponentialToExplicit, histogramIncreases, histogramQuantile, rateSeries, type StoredPoint } from './metric-math.js';
@@ -8,6 +9,8 @@ export const MAX_METRIC_POINTS = 200_000;
 const MAX_STEPS = 11_000;
 
 interface PointRow {
+  name: string;
+  signal_labels: Record<string, string>;
   type: string;
   unit: string;
   service: string;
@@ -34,6 +37,10 @@ interface PointRow {
 /**
  * GET /api/metrics?name=…: the series of one metric over a time range, grouped by service and
  * point labels, filtered by `service` and `label.<key>=<value>`.
+ * GET /api/metrics?signal=…: the same for a canonical signal (docs/conventions.md) across every
+ * metric name that is an alias of it; values in the signal's unit, series also split by source
+ * metric name and signal labels (each series says its `name` and `signalLabels`). Given both,
+ * `name` narrows the signal to one source.
  * - gauge: raw points, or with `step`, the mean per step;
  * - counter (sum): `rate` per second per step (reset-aware); raw values without `fn=rate`;
  * - histogram / exponential histogram: `quantile=0.5,0.95,0.99` per step, plus count and sum rates;
@@ -43,7 +50,10 @@ export function queryMetrics(store: Store, db: string) {
   return async (req: ApiRequest): Promise<ApiResponse> => {
     const q = req.query;
     const name = q.get('name');
-    if (!name) throw new ApiError(400, 'name: required (the metric name, e.g. gen_ai.client.operation.duration)');
+    const signal = q.get('signal');
+    if (!name && !signal) {
+      throw new ApiError(400, 'name: required unless signal is given (the metric name, e.g. gen_ai.client.operation.duration, or a canonical signal, e.g. signal=gpu.utilization)');
+    }
     const now = Date.now();
     const end = q.get('end') ? parseTime('end', q.get('end')!) : BigInt(now) * 1_000_000n;
     const start = q.get('start') ? parseTime('start', q.get('start')!) : end - 3_600_000_000_000n;
@@ -56,8 +66,16 @@ export function queryMetrics(store: Store, db: string) {
     const quantiles = (q.get('quantile') ?? '0.5,0.9,0.99').split(',').map(Number);
     if (quantiles.some((x) => !(x >= 0 && x <= 1))) throw new ApiError(400, 'quantile: expected numbers between 0 and 1');
 
-    const where = ['name = {name:String}', 'time >= fromUnixTimestamp64Nano({start:Int64})', 'time < fromUnixTimestamp64Nano({end:Int64})'];
-    const params: QueryParams = { name, start: start.toString(), end: end.toString(), limit: MAX_METRIC_POINTS + 1 };
+    const where = ['time >= fromUnixTimestamp64Nano({start:Int64})', 'time < fromUnixTimestamp64Nano({end:Int64})'];
+    const params: QueryParams = { start: start.toString(), end: end.toString(), limit: MAX_METRIC_POINTS + 1 };
+    if (name) {
+      params.name = name;
+      where.push('name = {name:String}');
+    }
+    if (signal) {
+      params.signal = signal;
+      where.push('signal = {signal:String}');
+    }
     if (q.get('service') !== null) {
       params.service = q.get('service')!;
       where.push('service = {service:String}');
@@ -67,28 +85,32 @@ export function queryMetrics(store: Store, db: string) {
       params[`lv${i}`] = v;
       where.push(`labels[{lk${i}:String}] = {lv${i}:String}`);
     });
+    // A signal's value is the scaled one; its series also split by source name and signal labels.
     const rows = await store.query<PointRow>(
-      `SELECT type, unit, service, labels, toUnixTimestamp64Milli(time) AS t, toUnixTimestamp64Milli(start_time) AS start,
-         temporality, monotonic, value, count, sum, explicit_bounds, bucket_counts, exp_scale, exp_zero_count,
+      `SELECT name, signal_labels, type, unit, service, labels, toUnixTimestamp64Milli(time) AS t, toUnixTimestamp64Milli(start_time) AS start,
+         temporality, monotonic, ${signal ? 'signal_value' : 'value'} AS value, count, sum, explicit_bounds, bucket_counts, exp_scale, exp_zero_count,
          exp_positive_offset, exp_positive_counts, exp_negative_offset, exp_negative_counts, quantiles, quantile_values
        FROM ${db}.metric_points WHERE ${where.join(' AND ')}
-       ORDER BY service, labels, time LIMIT {limit:UInt32}`,
+       ORDER BY ${signal ? 'service, name, labels, signal_labels' : 'service, labels'}, time LIMIT {limit:UInt32}`,
       params,
       req.signal,
     );
     const truncated = rows.length > MAX_METRIC_POINTS;
     const series = new Map<string, PointRow[]>();
     for (const r of rows.slice(0, MAX_METRIC_POINTS)) {
-      const key = JSON.stringify([r.service, sortedLabels(r.labels)]);
+      const key = JSON.stringify(signal ? [r.service, r.name, sortedLabels(r.labels), sortedLabels(r.signal_labels)] : [r.service, sortedLabels(r.labels)]);
       let list = series.get(key);
       if (!list) series.set(key, (list = []));
       list.push(r);
     }
     const fn = q.get('fn');
+    const signalUnit = signal ? signalDefinition(signal)?.unit : undefined;
     const out = [...series.values()].map((points) => {
       const head = points[0];
       const stored = points.map(toStored);
-      const base = { service: head.service, labels: sortedLabels(head.labels), type: head.type, unit: head.unit };
+      const base = signal
+        ? { service: head.service, name: head.name, labels: sortedLabels(head.labels), signalLabels: sortedLabels(head.signal_labels), type: head.type, unit: signalUnit ?? head.unit }
+        : { service: head.service, labels: sortedLabels(head.labels), type: head.type, unit: head.unit };
       switch (head.type) {
         case 'sum':
           if (fn === 'rate' || (fn === null && head.monotonic)) return { ...base, fn: 'rate', points: rateSeries(stored, fromMs, toMs, stepMs) };
@@ -117,7 +139,7 @@ export function queryMetrics(store: Store, db: string) {
           return stepRaw ? { ...base, fn: 'mean', points: meanSeries(stored, fromMs, toMs, stepMs) } : { ...base, fn: 'value', points: stored.map((p) => ({ t: p.t, v: p.value })) };
       }
     });
-    return ok({ name, start: fromMs, end: toMs, stepMs, truncated, series: out });
+    return ok({ ...(name ? { name } : {}), ...(signal ? { signal } : {}), start: fromMs, end: toMs, stepMs, truncated, series: out });
   };
 }
 

@@ -3,6 +3,20 @@ import type { EntityLinks } from './entity.js';
 
 export type MetricType = 'gauge' | 'sum' | 'histogram' | 'exponential_histogram' | 'summary';
 
+/**
+ * A metric point under its canonical signal name (docs/conventions.md, "Canonical signals"): the
+ * same quantity from vLLM, SGLang, TGI, DCGM, nvidia-smi or OpenTelemetry lands on one name, in one
+ * unit. Labels carry what the signal decodes or keeps from the point (e.g. `reasons` of a throttle
+ * bitmask, `xid`, `finished_reason`); the point's own attributes stay on the point.
+ */
+export interface CanonicalSignal {
+  /** The canonical name, e.g. `gpu.utilization`, `engine.ttft`. */
+  readonly name: string;
+  /** gauge and sum: the value in the signal's unit; null for histograms, summaries and missing values. */
+  readonly value: number | null;
+  readonly labels: Readonly<Record<string, string>>;
+}
+
 /** One metric data point, flattened with its metric's identity, resource and scope. */
 export interface MetricPoint {
   readonly name: string;
@@ -43,4 +57,6 @@ export interface MetricPoint {
   readonly quantiles: readonly { readonly quantile: number; readonly value: number }[];
   readonly exemplars: readonly Exemplar[];
   readonly entities: EntityLinks;
+  /** The canonical signal this point is an alias of; null for metrics Strata does not map. */
+  readonly signal: CanonicalSignal | null;
 }

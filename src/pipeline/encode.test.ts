@@ -2,12 +2,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { normalizeLogs, normalizeTraces } from '../processors/index.js';
-import { decodeLogsJson, decodeTraceJson } from '../receivers/otlp/decode-json.js';
+import { normalizeLogs, normalizeMetrics, normalizeTraces } from '../processors/index.js';
+import { decodeLogsJson, decodeMetricsJson, decodeTraceJson } from '../receivers/otlp/decode-json.js';
 import { createChdbStore } from '../storage/chdb-store.js';
 import { migrate } from '../storage/migrate.js';
 import type { Store, TableName } from '../storage/types.js';
-import { encodeLogs, encodeSpans, INSERT_FORMATS, type TablePayloads } from './encode.js';
+import { encodeLogs, encodeMetricPoints, encodeSpans, INSERT_FORMATS, type TablePayloads } from './encode.js';
 
 /** Odd but decodable values must become rows the store accepts, never a refused (dead-lettered) batch. */
 const dir = mkdtempSync(join(tmpdir(), 'strata-encode-'));
@@ -79,5 +79,41 @@ describe('row encoding of odd values', () => {
     await insert(encodeLogs(normalizeLogs(req)), 'odd-logs');
     const rows = await store.query<{ severity_number: number; severity_text: string }>(`SELECT severity_number, severity_text FROM strata.logs`);
     expect(rows).toEqual([{ severity_number: 0, severity_text: 'odd\ufffd' }]);
+  });
+
+  it('stores metric points with their canonical signal, and none for unknown names', async () => {
+    const gauge = (name: string, value: Record<string, unknown>, attributes: unknown[] = []) => ({
+      name,
+      gauge: { dataPoints: [{ timeUnixNano: '1700000000000000000', attributes, ...value }] },
+    });
+    const req = decodeMetricsJson(
+      JSON.stringify({
+        resourceMetrics: [
+          {
+            resource: { attributes: [attr('service.name', { stringValue: 'signals' })] },
+            scopeMetrics: [
+              {
+                metrics: [
+                  gauge('DCGM_FI_DEV_GPU_UTIL', { asInt: '87' }, [attr('UUID', { stringValue: 'GPU-1' })]),
+                  gauge('DCGM_FI_DEV_CLOCKS_EVENT_REASONS', { asInt: '72' }),
+                  gauge('DCGM_FI_DEV_XID_ERRORS', { asDouble: 'NaN' }),
+                  gauge('my.gauge', { asDouble: 1 }),
+                ],
+              },
+            ],
+          },
+        ],
+      }),
+    );
+    await insert(encodeMetricPoints(normalizeMetrics(req)), 'signals');
+    const rows = await store.query<Record<string, unknown>>(
+      `SELECT name, value, signal, signal_value, signal_labels FROM strata.metric_points WHERE service = 'signals' ORDER BY name`,
+    );
+    expect(rows).toEqual([
+      { name: 'DCGM_FI_DEV_CLOCKS_EVENT_REASONS', value: 72, signal: 'gpu.throttle.reasons', signal_value: 72, signal_labels: { reasons: 'hw_slowdown,hw_thermal' } },
+      { name: 'DCGM_FI_DEV_GPU_UTIL', value: 87, signal: 'gpu.utilization', signal_value: 0.87, signal_labels: {} },
+      { name: 'DCGM_FI_DEV_XID_ERRORS', value: 'nan', signal: 'gpu.xid', signal_value: 'nan', signal_labels: {} },
+      { name: 'my.gauge', value: 1, signal: '', signal_value: null, signal_labels: {} },
+    ]);
   });
 });

@@ -184,5 +184,43 @@ describe('normalizeMetrics: summary, empty data and flags', () => {
     expect(p!.attributes).toEqual({ gpu: '0', UUID: 'GPU-5f3c', modelName: 'NVIDIA A100', Hostname: 'node-a' });
     expect(p!.entities.refs.map(entityId)).toEqual(['service:dcgm', 'host:node-a', 'gpu:GPU-5f3c']);
     expect(p!.entities.edges.map((e) => `${entityId(e.from)} ${e.relation} ${entityId(e.to)}`)).toEqual(['host:node-a has gpu:GPU-5f3c']);
+    expect(p!.signal).toEqual({ name: 'gpu.utilization', value: 0.87, labels: {} });
+  });
+
+  it('sets the canonical signal: scaled gauge and sum values, histograms by name only, unknown names none', () => {
+    const gauge = (name: string, value: number, attributes: Attributes = {}, flags = 0): OtlpMetric => ({
+      name, description: '', unit: '', metadata: {},
+      data: { type: 'gauge', dataPoints: [{ attributes, startTimeUnixNano: 0n, timeUnixNano: 3n, exemplars: [], flags, value, isInt: false }] },
+    });
+    const points = normalizeMetrics(req([
+      gauge('DCGM_FI_DEV_CLOCKS_EVENT_REASONS', 0x48),
+      gauge('DCGM_FI_DEV_FB_USED', 2),
+      gauge('DCGM_FI_DEV_GPU_UTIL', 50, {}, 1),
+      {
+        name: 'vllm:request_success_total', description: '', unit: '', metadata: {},
+        data: { type: 'sum', aggregationTemporality: 2, isMonotonic: true, dataPoints: [{ attributes: { finished_reason: 'stop' }, startTimeUnixNano: 1n, timeUnixNano: 3n, exemplars: [], flags: 0, value: 7, isInt: true }] },
+      },
+      {
+        name: 'vllm:time_to_first_token_seconds', description: '', unit: 's', metadata: {},
+        data: { type: 'histogram', aggregationTemporality: 2, dataPoints: [{ attributes: {}, startTimeUnixNano: 1n, timeUnixNano: 3n, exemplars: [], flags: 0, count: 2, sum: 0.3, bucketCounts: [1, 1], explicitBounds: [0.1], min: null, max: null }] },
+      },
+      {
+        name: 'tgi_request_duration', description: '', unit: '', metadata: {},
+        data: { type: 'summary', dataPoints: [{ attributes: {}, startTimeUnixNano: 1n, timeUnixNano: 3n, flags: 0, count: 1, sum: 2, quantileValues: [] }] },
+      },
+      gauge('my.gauge', 1),
+    ]));
+    expect(points.map((p) => p.signal)).toEqual([
+      { name: 'gpu.throttle.reasons', value: 72, labels: { reasons: 'hw_slowdown,hw_thermal' } },
+      { name: 'gpu.memory.used', value: 2097152, labels: {} },
+      // flagged "no recorded value": the signal has no value either
+      { name: 'gpu.utilization', value: null, labels: {} },
+      { name: 'engine.requests.finished', value: 7, labels: { finished_reason: 'stop' } },
+      { name: 'engine.ttft', value: null, labels: {} },
+      { name: 'engine.request.duration', value: null, labels: {} },
+      null,
+    ]);
+    // The point keeps its own value and unit.
+    expect(points[1]).toMatchObject({ name: 'DCGM_FI_DEV_FB_USED', value: 2 });
   });
 });

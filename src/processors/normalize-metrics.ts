@@ -13,6 +13,7 @@ import type {
 } from '../receivers/otlp/types.js';
 import type { MetricPoint, MetricType } from '../model/metric.js';
 import { deriveMetricPointEntities, deriveResourceEntities, type ResourceEntities } from './entities/derive.js';
+import { signalAlias, signalFromAlias, type SignalAlias } from './metric-signals/index.js';
 import { serviceName } from './service.js';
 
 const NO_NUMBERS: readonly number[] = Object.freeze([]);
@@ -32,6 +33,8 @@ interface MetricContext {
   readonly resource: Attributes;
   readonly scope: Scope;
   readonly res: ResourceEntities;
+  /** The metric's canonical-signal alias, looked up once per metric. */
+  readonly alias: SignalAlias | null;
 }
 
 type PointFields = Pick<
@@ -59,6 +62,7 @@ function point(
 ): MetricPoint {
   // A point flagged "no recorded value" has no value, whatever the numeric fields hold.
   const none = (p.flags & FLAG_NO_RECORDED_VALUE) !== 0;
+  const value = none ? null : fields.value;
   return {
     name: ctx.metric.name,
     description: ctx.metric.description,
@@ -73,7 +77,7 @@ function point(
     startTimeUnixNano: p.startTimeUnixNano,
     timeUnixNano: p.timeUnixNano,
     flags: p.flags,
-    value: none ? null : fields.value,
+    value,
     count: none ? null : fields.count,
     sum: none ? null : fields.sum,
     min: none ? null : fields.min,
@@ -84,6 +88,8 @@ function point(
     quantiles: fields.quantiles,
     exemplars: fields.exemplars,
     entities: deriveMetricPointEntities(ctx.res, ctx.metric.name, p.attributes),
+    // Histograms and summaries have no value: their signal is the name (and labels) alone.
+    signal: ctx.alias === null ? null : signalFromAlias(ctx.alias, value, p.attributes),
   };
 }
 
@@ -128,8 +134,12 @@ function summaryPoint(ctx: MetricContext, p: SummaryDataPoint): MetricPoint {
   return point(ctx, p, { ...EMPTY_FIELDS, count: p.count, sum: p.sum, quantiles: p.quantileValues });
 }
 
-function context(base: Omit<MetricContext, 'metric' | 'type' | 'temporality' | 'monotonic'>, metric: OtlpMetric): MetricContext | null {
+function context(
+  shared: Omit<MetricContext, 'metric' | 'type' | 'temporality' | 'monotonic' | 'alias'>,
+  metric: OtlpMetric,
+): MetricContext | null {
   const d = metric.data;
+  const base = { ...shared, alias: signalAlias(metric.name) ?? null };
   switch (d.type) {
     case 'gauge':
       return { ...base, metric, type: 'gauge', temporality: 0, monotonic: false };
@@ -170,7 +180,8 @@ function pushPoints(out: MetricPoint[], ctx: MetricContext): void {
  * request order. Gauges and summaries have temporality 0; only sums can be monotonic. A point
  * flagged "no recorded value" gets null value/count/sum/min/max. Resource, scope and attributes
  * are the received objects; entities come from the resource (computed once per
- * ResourceMetrics) and the point's attributes.
+ * ResourceMetrics) and the point's attributes; the canonical signal (metric-signals/) from the
+ * metric name, the point's value (gauges and sums) and its attributes.
  */
 export function normalizeMetrics(req: ExportMetricsRequest): MetricPoint[] {
   const out: MetricPoint[] = [];

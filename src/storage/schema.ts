@@ -160,4 +160,16 @@ export const MIGRATIONS: readonly Migration[] = [
       SETTINGS non_replicated_deduplication_window = 10000`,
     ],
   },
+  {
+    version: 2,
+    description: 'canonical signals of metric points',
+    statements: [
+      // Points stored before this version read back signal '' (no signal), a null value and no labels.
+      `ALTER TABLE {db}.metric_points ADD COLUMN IF NOT EXISTS signal LowCardinality(String) AFTER name`,
+      `ALTER TABLE {db}.metric_points ADD COLUMN IF NOT EXISTS signal_value Nullable(Float64) AFTER signal`,
+      `ALTER TABLE {db}.metric_points ADD COLUMN IF NOT EXISTS signal_labels Map(LowCardinality(String), String) AFTER signal_value`,
+      // The sort key leads with the source name; a signal spans several names, so skip by set.
+      `ALTER TABLE {db}.metric_points ADD INDEX IF NOT EXISTS idx_signal signal TYPE set(256) GRANULARITY 4`,
+    ],
+  },
 ];

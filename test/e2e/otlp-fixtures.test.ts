@@ -499,6 +499,88 @@ describe.each(ENCODINGS)('metrics.json as OTLP/HTTP %s', (encoding) => {
   });
 });
 
+// ------------------------------------------------------------------ canonical signals
+
+describe('metrics by canonical signal (signal=)', () => {
+  /** One gauge per entry, at the fixture's time, from `service`. */
+  function gauges(service: string, points: [name: string, value: number, attributes: Json][]): Json {
+    return {
+      resourceMetrics: [
+        {
+          resource: { attributes: keyValues({ 'service.name': service }) },
+          scopeMetrics: [
+            {
+              scope: { name: 'signals' },
+              metrics: points.map(([name, value, attributes]) => ({
+                name,
+                gauge: { dataPoints: [{ timeUnixNano: '1544712660300000000', asDouble: value, attributes: keyValues(attributes) }] },
+              })),
+            },
+          ],
+        },
+      ],
+    };
+  }
+  const range = `start=${FROM_MS}&end=${TO_MS}`;
+  const dcgmLabels = { UUID: 'GPU-1', Hostname: 'node-a' };
+
+  beforeAll(async () => {
+    await send('metrics', 'json', gauges('signals.dcgm', [
+      ['DCGM_FI_DEV_GPU_UTIL', 87, dcgmLabels],
+      ['DCGM_FI_DEV_CLOCK_THROTTLE_REASONS', 72, dcgmLabels],
+    ]));
+    await send('metrics', 'json', gauges('signals.otel', [
+      ['hw.gpu.utilization', 0.5, { 'gpu.uuid': 'GPU-2', 'hw.gpu.task': 'general' }],
+      ['hw.gpu.utilization', 0.25, { 'gpu.uuid': 'GPU-2', 'hw.gpu.task': 'encoder' }],
+    ]));
+    await strata.flushed();
+  });
+
+  it('answers every alias of the signal, in the canonical unit, one series per source name', async () => {
+    const body = await pollUntil(
+      async () => {
+        const b = await getOk<{ series: unknown[] }>(`${api}/api/metrics?signal=gpu.utilization&${range}`);
+        return b.series.length >= 2 ? b : undefined;
+      },
+      { what: 'signal gpu.utilization' },
+    );
+    expect(body).toMatchObject({ signal: 'gpu.utilization', start: FROM_MS, end: TO_MS, truncated: false });
+    expect(body).not.toHaveProperty('name');
+    expect(body.series).toEqual([
+      { service: 'signals.dcgm', name: 'DCGM_FI_DEV_GPU_UTIL', labels: dcgmLabels, signalLabels: {}, type: 'gauge', unit: '1', fn: 'value', points: [{ t: T_MS, v: 0.87 }] },
+      {
+        service: 'signals.otel',
+        name: 'hw.gpu.utilization',
+        labels: { 'gpu.uuid': 'GPU-2', 'hw.gpu.task': 'general' },
+        signalLabels: {},
+        type: 'gauge',
+        unit: '1',
+        fn: 'value',
+        points: [{ t: T_MS, v: 0.5 }],
+      },
+    ]);
+    // The encoder task is another signal.
+    const encoder = await getOk<{ series: { name: string; points: unknown[] }[] }>(`${api}/api/metrics?signal=gpu.encoder.utilization&${range}`);
+    expect(encoder.series.map((s) => [s.name, s.points])).toEqual([['hw.gpu.utilization', [{ t: T_MS, v: 0.25 }]]]);
+  });
+
+  it('narrows to one source with name=, carries signal labels, and needs name or signal', async () => {
+    const one = await getOk<{ series: { service: string }[] }>(`${api}/api/metrics?signal=gpu.utilization&name=DCGM_FI_DEV_GPU_UTIL&${range}`);
+    expect(one).toMatchObject({ name: 'DCGM_FI_DEV_GPU_UTIL', signal: 'gpu.utilization' });
+    expect(one.series.map((s) => s.service)).toEqual(['signals.dcgm']);
+    const throttle = await getOk<{ series: unknown[] }>(`${api}/api/metrics?signal=gpu.throttle.reasons&${range}`);
+    expect(throttle.series).toEqual([
+      expect.objectContaining({ name: 'DCGM_FI_DEV_CLOCK_THROTTLE_REASONS', signalLabels: { reasons: 'hw_slowdown,hw_thermal' }, points: [{ t: T_MS, v: 72 }] }),
+    ]);
+    // By name, the value is the source's own.
+    const raw = await getOk<{ series: { points: unknown[] }[] }>(`${api}/api/metrics?name=DCGM_FI_DEV_GPU_UTIL&${range}`);
+    expect(raw.series.map((s) => s.points)).toEqual([[{ t: T_MS, v: 87 }]]);
+    const missing = await getJson(`${api}/api/metrics?${range}`);
+    expect(missing.status).toBe(400);
+    expect(JSON.stringify(missing.body)).toMatch(/name: required unless signal is given/);
+  });
+});
+
 // ------------------------------------------------------------------ logs and events
 
 describe.each(ENCODINGS)('logs.json and events.json as OTLP/HTTP %s', (encoding) => {

@@ -144,6 +144,35 @@ describe('metric point and log entities', () => {
     expect(edges(l)).toEqual(['host:gpu-node-3 -has-> gpu:GPU-aaaa', 'k8s_pod:llm/vllm-7d9f-0 -uses-> gpu:GPU-aaaa']);
   });
 
+  it('DCGM point on a resource without a host: the hostname label (new and old spelling) is the host', () => {
+    const r = deriveResourceEntities({ 'service.name': 'dcgm-exporter' });
+    for (const label of ['hostname', 'Hostname']) {
+      const l = deriveMetricPointEntities(r, 'DCGM_FI_DEV_GPU_TEMP', { gpu: '0', UUID: 'GPU-aaaa', [label]: 'gpu-node-7' });
+      expect(ids(l)).toEqual(['service:dcgm-exporter', 'host:gpu-node-7', 'gpu:GPU-aaaa']);
+      expect(edges(l)).toEqual(['host:gpu-node-7 -has-> gpu:GPU-aaaa']);
+    }
+    // The exporter's own metrics too; without a GPU label, the host alone.
+    const own = deriveMetricPointEntities(r, 'DCGM_EXP_GPU_HEALTH_STATUS', { hostname: 'gpu-node-7' });
+    expect(ids(own)).toEqual(['service:dcgm-exporter', 'host:gpu-node-7']);
+    expect(edges(own)).toEqual([]);
+  });
+
+  it('the hostname label is not read when the resource names a host, nor on other metrics', () => {
+    const withHost = deriveResourceEntities({ 'service.name': 'dcgm-exporter', 'host.name': 'scraper-1' });
+    const l = deriveMetricPointEntities(withHost, 'DCGM_FI_DEV_GPU_UTIL', { UUID: 'GPU-aaaa', Hostname: 'other' });
+    expect(ids(l)).toEqual(['service:dcgm-exporter', 'host:scraper-1', 'gpu:GPU-aaaa']);
+    expect(edges(l)).toEqual(['host:scraper-1 -has-> gpu:GPU-aaaa']);
+    const bare = deriveResourceEntities({ 'service.name': 'app' });
+    expect(deriveMetricPointEntities(bare, 'process.cpu.time', { hostname: 'h' })).toBe(bare.links);
+  });
+
+  it('DCGM point with a bare GPU index: qualified by the label host', () => {
+    const r = deriveResourceEntities({});
+    const l = deriveMetricPointEntities(r, 'DCGM_FI_DEV_POWER_USAGE', { 'gpu.id': '3', hostname: 'h9' });
+    expect(ids(l)).toEqual(['host:h9', 'gpu:h9/3']);
+    expect(edges(l)).toEqual(['host:h9 -has-> gpu:h9/3']);
+  });
+
   it('vLLM engine metric: server-side replica from the scrape target serving model_name', () => {
     const r = deriveResourceEntities({ 'service.name': 'vllm', 'service.instance.id': '10.0.0.5:8000' });
     const l = deriveMetricPointEntities(r, 'vllm:num_requests_running', { model_name: 'llama', engine: '0' });

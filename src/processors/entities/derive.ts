@@ -7,7 +7,7 @@
  * |--------------------|---------------------------------------|--------------------------------------------------------------|
  * | `service`          | `{namespace}/{name}`, or `{name}`     | R `service.name`, R `service.namespace`                      |
  * | `service_instance` | the id                                | R `service.instance.id`                                      |
- * | `host`             | the name, else the id                 | R `host.name`, R `host.id`                                   |
+ * | `host`             | the name, else the id                 | R `host.name`, R `host.id`; without either, P DCGM `hostname` / `Hostname` (older exporters) |
  * | `k8s_node`         | the node name                         | R `k8s.node.name`                                            |
  * | `k8s_pod`          | `{namespace}/{pod}` (`/{pod}` w/o ns) | R `k8s.namespace.name`, R `k8s.pod.name`; P DCGM `namespace`, `pod` |
  * | `model`            | the model name                        | S/L `gen_ai.response.model`, else `gen_ai.request.model` / `llm.model_name`; P also vLLM/SGLang `model_name` |
@@ -26,9 +26,9 @@
  *   `{server.address}:{server.port}` (`[addr]:port` for IPv6), or `{server.address}` without a port.
  *
  * Edges: service_instance -instance_of-> service; service_instance -runs_on-> host;
- * k8s_pod -scheduled_on-> k8s_node; host -has-> gpu; server-side replica -runs_on-> host and
- * -uses-> gpu (resource and observation GPUs); replica -serves-> model; for DCGM points that name
- * a pod, k8s_pod -uses-> gpu.
+ * k8s_pod -scheduled_on-> k8s_node; host -has-> gpu (the resource's host, or the DCGM label's);
+ * server-side replica -runs_on-> host and -uses-> gpu (resource and observation GPUs);
+ * replica -serves-> model; for DCGM points that name a pod, k8s_pod -uses-> gpu.
  */
 import type { AnyValue, Attributes } from '../../receivers/otlp/types.js';
 import type { EntityLinks, EntityRef } from '../../model/entity.js';
@@ -36,7 +36,7 @@ import type { GenAiFields } from '../../model/span.js';
 import { asString, pickString } from '../attributes.js';
 import { PROVIDER_KEYS } from '../genai/aliases.js';
 import { EntityCollector } from './collector.js';
-import { gpuKeys, hasGpuAttributes } from './gpu.js';
+import { DCGM_HOSTNAME_LABELS, DCGM_METRIC_PREFIX, gpuKeys, hasGpuAttributes } from './gpu.js';
 
 /** Resource-level entity work, done once per ResourceSpans/ResourceMetrics/ResourceLogs. */
 export interface ResourceEntities {
@@ -103,12 +103,18 @@ export function clientReplicaKey(attrs: Attributes): string | null {
   return address === null ? null : endpointKey(address, asString(attrs['server.port']));
 }
 
+/** The host GPUs of an observation belong to: the resource's, or one the observation names. */
+interface GpuHost {
+  readonly host: EntityRef | null;
+  readonly hostKey: string | null;
+}
+
 /** Adds observation-level GPUs: refs, host -has-> gpu; answers them. */
-function addGpus(c: EntityCollector, res: ResourceEntities, attrs: Attributes, dcgm: boolean): EntityRef[] {
+function addGpus(c: EntityCollector, host: GpuHost, attrs: Attributes, dcgm: boolean): EntityRef[] {
   const out: EntityRef[] = [];
   if (!hasGpuAttributes(attrs, dcgm)) return out;
-  for (const k of gpuKeys(attrs, res.hostKey, dcgm)) out.push(c.ref('gpu', k)!);
-  c.edgesTo(res.host, out, 'has');
+  for (const k of gpuKeys(attrs, host.hostKey, dcgm)) out.push(c.ref('gpu', k)!);
+  c.edgesTo(host.host, out, 'has');
   return out;
 }
 
@@ -177,20 +183,23 @@ function isServerEngineMetric(name: string): boolean {
 /**
  * Entities of one metric point: the resource's, plus GPUs (incl. the DCGM `UUID` label, and the
  * DCGM `namespace`/`pod` labels as a pod using that GPU), model, provider, and the replica for
- * engine (server-side) and `gen_ai.client.*` (client-side) metrics.
+ * engine (server-side) and `gen_ai.client.*` (client-side) metrics. A DCGM point on a resource
+ * without a host names its host by the `hostname` / `Hostname` label, which then has its GPUs.
  */
 export function deriveMetricPointEntities(res: ResourceEntities, metricName: string, attrs: Attributes): EntityLinks {
   const model = pickString(attrs, POINT_MODEL_KEYS);
   const provider = pickString(attrs, PROVIDER_KEYS);
   const serverSide = isServerEngineMetric(metricName);
   const clientSide = !serverSide && metricName.startsWith('gen_ai.client.');
-  if (model === null && provider === null && !serverSide && !clientSide && !hasGpuAttributes(attrs, true)) {
+  const labelHost = res.hostKey === null && metricName.startsWith(DCGM_METRIC_PREFIX) ? pickString(attrs, DCGM_HOSTNAME_LABELS) : null;
+  if (model === null && provider === null && !serverSide && !clientSide && labelHost === null && !hasGpuAttributes(attrs, true)) {
     return res.links;
   }
   const c = new EntityCollector(res.links);
   const modelRef = c.ref('model', model);
   c.ref('provider', provider);
-  const gpus = addGpus(c, res, attrs, true);
+  const gpuHost: GpuHost = labelHost === null ? res : { host: c.ref('host', labelHost), hostKey: labelHost };
+  const gpus = addGpus(c, gpuHost, attrs, true);
   if (gpus.length > 0) {
     const podName = asString(attrs['pod']);
     if (podName !== null) {

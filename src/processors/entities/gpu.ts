@@ -9,6 +9,10 @@ import { asString } from '../attributes.js';
 const GPU_KEYS = ['gpu.uuid', 'nvidia.gpu.uuid', 'gpu.id'] as const;
 /** The DCGM exporter's GPU UUID label (metric points only). */
 export const DCGM_UUID_LABEL = 'UUID';
+/** The DCGM exporter's host label: `hostname` in current exporters, `Hostname` in older ones. */
+export const DCGM_HOSTNAME_LABELS = ['hostname', 'Hostname'] as const;
+/** Metric names of the DCGM exporter: its fields (`DCGM_FI_*`) and its own (`DCGM_EXP_*`). */
+export const DCGM_METRIC_PREFIX = 'DCGM_';
 
 function isDigits(s: string): boolean {
   for (let i = 0; i < s.length; i++) {

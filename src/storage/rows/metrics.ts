@@ -15,7 +15,7 @@ export function metricPointRow(p: MetricPoint): string {
   }
   exemplars += ']';
   return (
-    `{"name":${jstr(p.name)},"description":${jstr(p.description)},"unit":${jstr(p.unit)}` +
+    `{"name":${jstr(p.name)},${signalFields(p)},"description":${jstr(p.description)},"unit":${jstr(p.unit)}` +
     `,"type":"${p.type}","temporality":${p.temporality},"monotonic":${p.monotonic}` +
     `,"service":${jstr(p.service)},"labels":${labelsJson(p.attributes)}` +
     `,"attributes":${attributesJson(p.attributes)},"resource":${sharedAttributesJson(p.resource)}` +
@@ -30,6 +30,19 @@ export function metricPointRow(p: MetricPoint): string {
     `,"quantiles":${numberArray(p.quantiles.map((q) => q.quantile))},"quantile_values":${numberArray(p.quantiles.map((q) => q.value))}` +
     `,"exemplars":${exemplars},"entities":${stringArray(p.entities.refs.map(entityId))}}`
   );
+}
+
+/** The `signal`, `signal_value` and `signal_labels` columns (empty, null and {} without a signal). */
+function signalFields(p: MetricPoint): string {
+  const s = p.signal;
+  if (s === null) return '"signal":"","signal_value":null,"signal_labels":{}';
+  let labels = '{';
+  let first = true;
+  for (const key in s.labels) {
+    labels += (first ? '' : ',') + jstr(key) + ':' + jstr(s.labels[key]);
+    first = false;
+  }
+  return `"signal":${jstr(s.name)},"signal_value":${nullableFloat(s.value)},"signal_labels":${labels}}`;
 }
 
 /** Point attributes flattened to strings: the series labels used for grouping and filtering. */
