@@ -8,6 +8,7 @@ import { createContentPolicy } from './processors/capture.js';
 import { GatewayServer } from './receivers/gateway/server.js';
 import { OtlpGrpcReceiver } from './receivers/otlp/grpc.js';
 import { ScrapeManager } from './receivers/prometheus/scraper.js';
+import { NvidiaSmiPoller } from './receivers/nvidia-smi/poller.js';
 import { OtlpHttpReceiver } from './receivers/otlp/http.js';
 import { createChdbStore } from './storage/chdb-store.js';
 import { createClickHouseStore } from './storage/clickhouse-store.js';
@@ -107,6 +108,11 @@ export class Strata {
       scrapes.start();
       this.parts.push(scrapes);
       this.scrapes = scrapes;
+    }
+    if (config.nvidiaSmi) {
+      const poller = new NvidiaSmiPoller({ ...config.nvidiaSmi, log }, ingest);
+      await poller.start();
+      this.parts.push(poller);
     }
     const apiPort = await api.start();
     this.parts.push(api);

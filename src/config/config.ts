@@ -6,6 +6,7 @@
 import type { FsyncPolicy } from '../pipeline/wal.js';
 import { DEFAULT_GATEWAY_CONFIG, type GatewayConfig } from '../receivers/gateway/config.js';
 import type { ScrapeTarget } from '../receivers/prometheus/scrape-config.js';
+import type { NvidiaSmiPollerOptions } from '../receivers/nvidia-smi/poller.js';
 
 export interface StrataConfig {
   /** Address every listener binds to. */
@@ -40,6 +41,8 @@ export interface StrataConfig {
   readonly gateway: GatewayConfig;
   /** Prometheus-format targets to scrape (receivers/prometheus/scrape-config.ts). */
   readonly scrape: readonly ScrapeTarget[];
+  /** Poll nvidia-smi on this host (receivers/nvidia-smi/config.ts); null: off. */
+  readonly nvidiaSmi: NvidiaSmiPollerOptions | null;
   readonly capture: {
     /** Keep prompt and completion content (messages, gen_ai.prompt/completion, input/output values). */
     readonly content: boolean;
@@ -73,6 +76,7 @@ export const DEFAULT_CONFIG: StrataConfig = {
   capture: { content: true, redact: DEFAULT_REDACT_PATTERNS },
   gateway: DEFAULT_GATEWAY_CONFIG,
   scrape: [],
+  nvidiaSmi: null,
 };
 
 /** True for addresses only this machine can reach. */

@@ -30,6 +30,24 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ file })).not.toThrow();
   });
 
+  it('reads the gateway, scrape and nvidia_smi sections, with the gateway port from env or flags', () => {
+    const file = yamlFile(
+      'gateway:\n  port: 4200\n  routes:\n    - model: "llama-*"\n      upstreams: ["http://gpu-node-1:8000/v1"]\nscrape:\n  - url: http://gpu-node-1:9400/metrics\n    kind: dcgm\n    interval: 10s\nnvidia_smi:\n  interval: 30s\n  binary: /opt/nvidia-smi\n',
+    );
+    const c = loadConfig({ file });
+    expect(c.gateway.port).toBe(4200);
+    expect(c.gateway.routes[0]).toMatchObject({ model: 'llama-*', upstreams: ['http://gpu-node-1:8000/v1'], topLogprobs: 5 });
+    expect(c.scrape[0]).toMatchObject({ kind: 'dcgm', intervalMs: 10_000, job: 'dcgm' });
+    expect(c.nvidiaSmi).toEqual({ intervalMs: 30_000, timeoutMs: undefined, binary: '/opt/nvidia-smi', hostName: undefined });
+    expect(loadConfig({ file, env: { STRATA_GATEWAY_PORT: '4300' } }).gateway.port).toBe(4300);
+    expect(loadConfig({ file, flags: { 'gateway-port': '0' } }).gateway.port).toBe(0);
+    expect(loadConfig({}).nvidiaSmi).toBeNull();
+    expect(() => loadConfig({ file: yamlFile('gateway:\n  routes:\n    - model: x\n') })).toThrow('gateway.routes[0].upstreams');
+    expect(() => loadConfig({ file: yamlFile('scrape:\n  - url: nowhere\n') })).toThrow('scrape[0].url');
+    expect(() => loadConfig({ file: yamlFile('nvidia_smi:\n  every: 1s\n') })).toThrow('nvidia_smi.every');
+    expect(() => loadConfig({ flags: { port: '4100' } })).toThrow('gateway.port must differ');
+  });
+
   it('names the field and the problem', () => {
     expect(() => loadConfig({ flags: { port: '70000' } })).toThrow(/api\.port .*port 0-65535.*70000/);
     expect(() => loadConfig({ env: { STRATA_MAX_BODY_BYTES: 'lots' } })).toThrow(/otlp\.max_body_bytes .*16MiB/);

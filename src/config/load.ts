@@ -4,6 +4,7 @@ import { BUILTIN_REDACTORS } from '../processors/redact.js';
 import { DEFAULT_CONFIG, isLoopback, type StrataConfig } from './config.js';
 import { GatewayConfigError, parseGatewayConfig } from '../receivers/gateway/config.js';
 import { parseScrapeConfig, ScrapeConfigError } from '../receivers/prometheus/scrape-config.js';
+import { NvidiaSmiConfigError, parseNvidiaSmiConfig } from '../receivers/nvidia-smi/config.js';
 
 /** A configuration that cannot be used; the message names the field and what is wrong. */
 export class ConfigError extends Error {
@@ -105,6 +106,7 @@ export function loadConfig(options: LoadOptions = {}): StrataConfig {
     },
     gateway: gatewayConfig(values.get('gateway'), get('gateway.port') as number | undefined),
     scrape: scrapeConfig(values.get('scrape')),
+    nvidiaSmi: nvidiaSmiConfig(values.get('nvidia_smi')),
   };
   return validate(config);
 }
@@ -146,9 +148,18 @@ function scrapeConfig(section: unknown): StrataConfig['scrape'] {
   }
 }
 
+function nvidiaSmiConfig(section: unknown): StrataConfig['nvidiaSmi'] {
+  try {
+    return parseNvidiaSmiConfig(section);
+  } catch (err) {
+    if (err instanceof NvidiaSmiConfigError) throw new ConfigError(err.message);
+    throw err;
+  }
+}
+
 /** Sections other issues own (gateway, scrape, ...) are passed through untouched. */
 function isOtherSection(path: string): boolean {
-  return /^(gateway|scrape|detect|alerts|calibration|monitors|probes)(\.|$)/.test(path);
+  return /^(gateway|scrape|nvidia_smi|detect|alerts|calibration|monitors|probes)(\.|$)/.test(path);
 }
 
 function flatten(obj: Record<string, unknown> | null, prefix: string, visit: (path: string, value: unknown) => void): void {
