@@ -31,6 +31,8 @@ export const INSERT_FORMATS: Readonly<Record<TableName, InsertFormat>> = {
   logs: { format: 'JSONEachRow' },
   entities: { format: 'JSONEachRow' },
   entity_edges: { format: 'JSONEachRow' },
+  feedback: { format: 'JSONEachRow' },
+  calibration_maps: { format: 'JSONEachRow' },
 };
 
 /** Spans and the entities they touch, as insert payloads. */

@@ -15,6 +15,7 @@ export const RETENTION_COLUMNS = {
   spans: 'start_time',
   metric_points: 'time',
   logs: 'time',
+  feedback: 'time',
 } as const;
 
 export const MIGRATIONS: readonly Migration[] = [
@@ -170,6 +171,59 @@ export const MIGRATIONS: readonly Migration[] = [
       `ALTER TABLE {db}.metric_points ADD COLUMN IF NOT EXISTS signal_labels Map(LowCardinality(String), String) AFTER signal_value`,
       // The sort key leads with the source name; a signal spans several names, so skip by set.
       `ALTER TABLE {db}.metric_points ADD INDEX IF NOT EXISTS idx_signal signal TYPE set(256) GRANULARITY 4`,
+    ],
+  },
+  {
+    version: 3,
+    description: 'confidence signals of spans',
+    statements: [
+      // The confidence calibration uses (docs/calibration.md says which source wins), raw and recalibrated.
+      `ALTER TABLE {db}.spans ADD COLUMN IF NOT EXISTS confidence Nullable(Float64)`,
+      `ALTER TABLE {db}.spans ADD COLUMN IF NOT EXISTS confidence_source LowCardinality(String)`,
+      `ALTER TABLE {db}.spans ADD COLUMN IF NOT EXISTS confidence_calibrated Nullable(Float64)`,
+      // From token logprobs (strata.logprobs).
+      `ALTER TABLE {db}.spans ADD COLUMN IF NOT EXISTS logprob_mean Nullable(Float64)`,
+      `ALTER TABLE {db}.spans ADD COLUMN IF NOT EXISTS logprob_min Nullable(Float64)`,
+      `ALTER TABLE {db}.spans ADD COLUMN IF NOT EXISTS perplexity Nullable(Float64)`,
+      `ALTER TABLE {db}.spans ADD COLUMN IF NOT EXISTS entropy_mean Nullable(Float64)`,
+      `ALTER TABLE {db}.spans ADD COLUMN IF NOT EXISTS answer_prob Nullable(Float64)`,
+      `ALTER TABLE {db}.spans ADD COLUMN IF NOT EXISTS least_confident_pos Nullable(Int32)`,
+      // Stated by the model (<confidence> tag, JSON field, configured regex).
+      `ALTER TABLE {db}.spans ADD COLUMN IF NOT EXISTS verbalized_confidence Nullable(Float64)`,
+      `ALTER TABLE {db}.spans ADD COLUMN IF NOT EXISTS verbalized_format_ok Nullable(Bool)`,
+      // Numeric attributes the user named as scores (a judge's score, a reward model's output).
+      `ALTER TABLE {db}.spans ADD COLUMN IF NOT EXISTS scores Map(LowCardinality(String), Float64)`,
+    ],
+  },
+  {
+    version: 4,
+    description: 'feedback (ground truth) and fitted calibration maps',
+    statements: [
+      `CREATE TABLE IF NOT EXISTS {db}.feedback (
+        time DateTime64(3),
+        trace_id String,
+        span_id String,
+        response_id String,
+        correct Bool,
+        score Nullable(Float64),
+        threshold Nullable(Float64),
+        source LowCardinality(String),
+        name LowCardinality(String),
+        comment String,
+        ingested_at DateTime64(3) DEFAULT now64(3)
+      ) ENGINE = MergeTree
+      ORDER BY (trace_id, span_id, response_id, time)
+      SETTINGS non_replicated_deduplication_window = 10000`,
+      `CREATE TABLE IF NOT EXISTS {db}.calibration_maps (
+        slice String,
+        method LowCardinality(String),
+        params String,
+        fitted_at DateTime64(3),
+        n UInt64,
+        ece_before Float64,
+        ece_after Float64
+      ) ENGINE = ReplacingMergeTree(fitted_at)
+      ORDER BY slice`,
     ],
   },
 ];

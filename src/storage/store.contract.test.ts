@@ -35,10 +35,10 @@ const entity = (key: string) => JSON.stringify({ kind: 'replica', key, first_see
 
 describe.each(stores)('store contract: %s', (_name, db, store) => {
   it('migrates once, and a second run applies nothing', async () => {
-    expect(await migrate(store, db)).toEqual([1, 2]);
+    expect(await migrate(store, db)).toEqual(MIGRATIONS.map((m) => m.version));
     expect(await migrate(store, db)).toEqual([]);
     const tables = await store.query<{ name: string }>('SELECT name FROM system.tables WHERE database = {db:String} ORDER BY name', { db });
-    expect(tables.map((t) => t.name)).toEqual(['entities', 'entity_edges', 'logs', 'metric_points', 'schema_migrations', 'spans']);
+    expect(tables.map((t) => t.name)).toEqual(['calibration_maps', 'entities', 'entity_edges', 'feedback', 'logs', 'metric_points', 'schema_migrations', 'spans']);
   });
 
   it('upgrades a version-1 database: metric points stored before read back without a signal', async () => {
@@ -46,7 +46,7 @@ describe.each(stores)('store contract: %s', (_name, db, store) => {
     expect(await migrate(store, old, MIGRATIONS.filter((m) => m.version === 1))).toEqual([1]);
     // (A store inserts into its own database only: SQL here.)
     await store.exec(`INSERT INTO ${old}.metric_points (name, type, service, time, value) VALUES ('DCGM_FI_DEV_GPU_UTIL', 'gauge', 'dcgm', now64(9), 87)`);
-    expect(await migrate(store, old)).toEqual([2]);
+    expect(await migrate(store, old)).toEqual(MIGRATIONS.slice(1).map((m) => m.version));
     // Running version 2's statements again changes nothing (IF NOT EXISTS).
     await migrate(store, `${old}`, MIGRATIONS.map((m) => ({ ...m, version: m.version + 100 })));
     const rows = await store.query(`SELECT name, value, signal, signal_value, signal_labels FROM ${old}.metric_points`);
