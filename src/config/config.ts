@@ -7,6 +7,7 @@ import type { FsyncPolicy } from '../pipeline/wal.js';
 import { DEFAULT_GATEWAY_CONFIG, type GatewayConfig } from '../receivers/gateway/config.js';
 import type { ScrapeTarget } from '../receivers/prometheus/scrape-config.js';
 import type { NvidiaSmiPollerOptions } from '../receivers/nvidia-smi/poller.js';
+import { DEFAULT_CALIBRATION_CONFIG, type CalibrationConfig } from '../processors/confidence/config.js';
 
 export interface StrataConfig {
   /** Address every listener binds to. */
@@ -43,6 +44,8 @@ export interface StrataConfig {
   readonly scrape: readonly ScrapeTarget[];
   /** Poll nvidia-smi on this host (receivers/nvidia-smi/config.ts); null: off. */
   readonly nvidiaSmi: NvidiaSmiPollerOptions | null;
+  /** Confidence sources, scores, feedback, drift and recalibration (processors/confidence/config.ts). */
+  readonly calibration: CalibrationConfig;
   readonly capture: {
     /** Keep prompt and completion content (messages, gen_ai.prompt/completion, input/output values). */
     readonly content: boolean;
@@ -77,6 +80,7 @@ export const DEFAULT_CONFIG: StrataConfig = {
   gateway: DEFAULT_GATEWAY_CONFIG,
   scrape: [],
   nvidiaSmi: null,
+  calibration: DEFAULT_CALIBRATION_CONFIG,
 };
 
 /** True for addresses only this machine can reach. */

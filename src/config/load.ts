@@ -5,6 +5,7 @@ import { DEFAULT_CONFIG, isLoopback, type StrataConfig } from './config.js';
 import { GatewayConfigError, parseGatewayConfig } from '../receivers/gateway/config.js';
 import { parseScrapeConfig, ScrapeConfigError } from '../receivers/prometheus/scrape-config.js';
 import { NvidiaSmiConfigError, parseNvidiaSmiConfig } from '../receivers/nvidia-smi/config.js';
+import { CalibrationConfigError, parseCalibrationConfig } from '../processors/confidence/config.js';
 
 /** A configuration that cannot be used; the message names the field and what is wrong. */
 export class ConfigError extends Error {
@@ -107,6 +108,7 @@ export function loadConfig(options: LoadOptions = {}): StrataConfig {
     gateway: gatewayConfig(values.get('gateway'), get('gateway.port') as number | undefined),
     scrape: scrapeConfig(values.get('scrape')),
     nvidiaSmi: nvidiaSmiConfig(values.get('nvidia_smi')),
+    calibration: calibrationConfig(values.get('calibration')),
   };
   return validate(config);
 }
@@ -153,6 +155,15 @@ function nvidiaSmiConfig(section: unknown): StrataConfig['nvidiaSmi'] {
     return parseNvidiaSmiConfig(section);
   } catch (err) {
     if (err instanceof NvidiaSmiConfigError) throw new ConfigError(err.message);
+    throw err;
+  }
+}
+
+function calibrationConfig(section: unknown): StrataConfig['calibration'] {
+  try {
+    return parseCalibrationConfig(section);
+  } catch (err) {
+    if (err instanceof CalibrationConfigError) throw new ConfigError(err.message);
     throw err;
   }
 }
