@@ -18,12 +18,12 @@ afterEach(() => {
 
 const row = (id: string) => Buffer.from(JSON.stringify({ id }) + '\n');
 
-function setup(options: { maxQueueBytes?: number; maxBatchBytes?: number } = {}) {
+function setup(options: { maxQueueBytes?: number; maxBatchBytes?: number; lingerMs?: number } = {}) {
   const dir = tempDir();
   const store = createMemoryStore();
   const { wal, pending, interruptedFlush } = Wal.open({ dir: join(dir, 'wal'), fsync: 'never' });
   const writer = new StoreWriter(
-    { store, wal, maxQueueBytes: options.maxQueueBytes ?? 1 << 20, maxBatchBytes: options.maxBatchBytes ?? 1 << 20, deadLetterDir: join(dir, 'dead') },
+    { store, wal, maxQueueBytes: options.maxQueueBytes ?? 1 << 20, maxBatchBytes: options.maxBatchBytes ?? 1 << 20, deadLetterDir: join(dir, 'dead'), lingerMs: options.lingerMs ?? 0 },
     pending,
     interruptedFlush,
   );
@@ -40,6 +40,23 @@ describe('StoreWriter', () => {
     // the first insert starts with one record; the other 49 wait and go together
     expect(writer.stats().insertedBatches).toBeLessThan(5);
     expect(writer.stats()).toMatchObject({ queuedRecords: 0, queuedBytes: 0, committedSeq: 50 });
+  });
+
+  it('gathers a trickle of small records for the linger time into one insert; flushed() does not wait', async () => {
+    const { store, writer } = setup({ lingerMs: 150 });
+    for (let i = 0; i < 5; i++) {
+      writer.offer({ spans: row(`t${i}`) });
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    expect(store.rows('spans')).toEqual([]);
+    await new Promise((r) => setTimeout(r, 250));
+    expect(store.rows('spans')).toHaveLength(5);
+    expect(writer.stats().insertedBatches).toBe(1);
+    writer.offer({ spans: row('now') });
+    const t0 = Date.now();
+    await writer.flushed();
+    expect(Date.now() - t0).toBeLessThan(100);
+    expect(store.rows('spans')).toHaveLength(6);
   });
 
   it('retries a failing store until it recovers, losing nothing', async () => {
@@ -84,7 +101,7 @@ describe('StoreWriter', () => {
     const { wal, pending, interruptedFlush } = Wal.open({ dir: join(first.dir, 'wal'), fsync: 'never' });
     expect(pending.length).toBeGreaterThan(0);
     const writer = new StoreWriter(
-      { store: first.store, wal, maxQueueBytes: 1 << 20, maxBatchBytes: 1 << 20, deadLetterDir: join(first.dir, 'dead') },
+      { store: first.store, wal, maxQueueBytes: 1 << 20, maxBatchBytes: 1 << 20, deadLetterDir: join(first.dir, 'dead'), lingerMs: 0 },
       pending,
       interruptedFlush,
     );
@@ -133,7 +150,7 @@ describe('StoreWriter tokens and stuck batches', () => {
     const b = setup();
     const shared = a.store;
     const writerB = new StoreWriter(
-      { store: shared, wal: b.wal, maxQueueBytes: 1 << 20, maxBatchBytes: 1 << 20, deadLetterDir: join(b.dir, 'dead') },
+      { store: shared, wal: b.wal, maxQueueBytes: 1 << 20, maxBatchBytes: 1 << 20, deadLetterDir: join(b.dir, 'dead'), lingerMs: 0 },
     );
     a.writer.offer({ logs: row('from-a') });
     writerB.offer({ logs: row('from-b') });

@@ -25,7 +25,16 @@ export interface WriterOptions {
   /** Where records the store rejects as malformed are kept. */
   readonly deadLetterDir: string;
   readonly log?: (message: string) => void;
+  /** How long a small queue waits for more before it is written; 0 writes at once. Default {@link DEFAULT_LINGER_MS}. */
+  readonly lingerMs?: number;
 }
+
+/**
+ * A store insert has a fixed cost (tens of ms of chDB CPU) whatever its size, so a trickle of small
+ * requests is gathered for this long before it is written. Acknowledged data is in the WAL already;
+ * only its queryability waits. Queues of a quarter batch or more, `flushed()` and `stop()` do not wait.
+ */
+export const DEFAULT_LINGER_MS = 250;
 
 const RETRY_MIN_MS = 100;
 /** Consecutive failures of one batch after which its records are tried one by one. */
@@ -63,6 +72,7 @@ export class StoreWriter {
   private deadLetters = 0;
   private lastError: string | null = null;
   private wake: (() => void) | null = null;
+  private linger: NodeJS.Timeout | null = null;
 
   constructor(private readonly options: WriterOptions, pending: WalRecord[] = [], interrupted: FlushRange | null = null) {
     this.interrupted = interrupted;
@@ -91,7 +101,9 @@ export class StoreWriter {
   flushed(): Promise<void> {
     const last = this.queue.length ? this.queue[this.queue.length - 1].seq : 0;
     if (last === 0 || last <= this.committedSeq) return Promise.resolve();
-    return new Promise((resolve) => this.waiters.push({ seq: last, resolve }));
+    const done = new Promise<void>((resolve) => this.waiters.push({ seq: last, resolve }));
+    this.kick(true);
+    return done;
   }
 
   stats(): WriterStats {
@@ -109,6 +121,7 @@ export class StoreWriter {
   /** Stops accepting, writes what is queued (up to `timeoutMs`), then returns. Idempotent. */
   async stop(timeoutMs = 10_000): Promise<void> {
     this.stopped = true;
+    this.kick(true);
     this.wake?.(); // a retry wait ends now; the drain sees `stopped` and returns
     const drained = this.running ?? Promise.resolve();
     let timer: NodeJS.Timeout | undefined;
@@ -121,13 +134,23 @@ export class StoreWriter {
     this.queuedBytes += record.bytes;
   }
 
-  private kick(): void {
-    if (!this.running && this.queue.length > 0) {
-      this.running = this.drain().finally(() => {
-        this.running = null;
-        if (this.queue.length > 0 && !(this.stopped && this.lastError)) this.kick();
-      });
+  private kick(now = false): void {
+    if (this.running || this.queue.length === 0) return;
+    const lingerMs = this.options.lingerMs ?? DEFAULT_LINGER_MS;
+    const small = this.queuedBytes < this.options.maxBatchBytes / 4;
+    if (!now && !this.stopped && lingerMs > 0 && small && this.waiters.length === 0) {
+      this.linger ??= setTimeout(() => {
+        this.linger = null;
+        this.kick(true);
+      }, lingerMs);
+      return;
     }
+    if (this.linger) clearTimeout(this.linger);
+    this.linger = null;
+    this.running = this.drain().finally(() => {
+      this.running = null;
+      if (this.queue.length > 0 && !(this.stopped && this.lastError)) this.kick();
+    });
   }
 
   private async drain(): Promise<void> {

@@ -82,7 +82,9 @@ export function objectMembers(text: string, i: number): Map<string, MemberRange>
     if (text.charCodeAt(i) !== 0x22) throw new SyntaxError('expected a key');
     const keyStart = i;
     const keyEnd = skipString(text, i);
-    const key = JSON.parse(text.slice(keyStart, keyEnd)) as string;
+    // Keys without escapes are their raw text: no JSON.parse on the per-chunk path.
+    const raw = text.slice(keyStart + 1, keyEnd - 1);
+    const key = raw.includes('\\') ? (JSON.parse(text.slice(keyStart, keyEnd)) as string) : raw;
     i = skipSpace(text, keyEnd);
     if (text.charCodeAt(i) !== 0x3a) throw new SyntaxError('expected :');
     const valueStart = skipSpace(text, i + 1);

@@ -221,27 +221,32 @@ function relayStream(x: Exchange, res: ServerResponse, upRes: IncomingMessage, f
   const sse = new SseSplitter();
   upRes.on('data', (chunk: Buffer) => {
     const at = process.hrtime.bigint();
+    // The client's bytes go out first; measuring them comes after.
     if (!edit && !res.write(chunk)) upRes.pause();
-    let out = '';
-    for (const ev of sse.push(chunk)) {
-      const data = ev.data;
-      if (data !== null && data !== '[DONE]' && data !== '') {
-        let parsed: unknown;
-        try {
-          parsed = JSON.parse(data);
-        } catch {
-          parsed = undefined;
-        }
-        if (parsed !== undefined) x.meter.onChunk(parsed, ev.event, at);
-        if (edit) {
+    const events = sse.push(chunk);
+    if (edit) {
+      let out = '';
+      for (const ev of events) {
+        const data = ev.data;
+        if (data === null || data === '[DONE]' || data === '') out += ev.raw;
+        else {
           const kept = stripAdded(x.plan, data);
           if (kept !== null) out += replaceData(ev, kept);
-          continue;
         }
       }
-      if (edit) out += ev.raw;
+      if (out !== '' && !res.write(out)) upRes.pause();
     }
-    if (edit && out !== '' && !res.write(out)) upRes.pause();
+    for (const ev of events) {
+      const data = ev.data;
+      if (data === null || data === '[DONE]' || data === '') continue;
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(data);
+      } catch {
+        continue;
+      }
+      x.meter.onChunk(parsed, ev.event, at);
+    }
   });
   res.on('drain', () => upRes.resume());
   upRes.once('close', () => {
