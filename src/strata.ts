@@ -1,5 +1,8 @@
 import { join, resolve } from 'node:path';
 import { ApiServer } from './api/server.js';
+import { DriftDetector } from './calibration/drift.js';
+import { storeSpanLookup } from './calibration/labelled.js';
+import { OnlineCalibration } from './calibration/online-map.js';
 import type { StrataConfig } from './config/config.js';
 import { createIngest, type IngestListeners } from './pipeline/ingest.js';
 import { Wal } from './pipeline/wal.js';
@@ -66,10 +69,36 @@ export class Strata {
       interruptedFlush,
     );
     this.writer = writer;
+    // Ground truth: fitted recalibration maps are loaded before any span is taken in, so each new response
+    // carries its raw and calibrated confidence; accepted feedback feeds the drift detector on the stream.
+    const maps = new OnlineCalibration({ config: config.calibration, store, db, offer: (payloads) => writer.offer(payloads), log });
+    await maps.start();
+    this.parts.push(maps);
+    const drift = new DriftDetector(
+      { ...config.calibration.drift, bins: config.calibration.bins },
+      {
+        lookup: storeSpanLookup(store, db),
+        onLabelled: maps.noteLabelled,
+        onSignal: (s) =>
+          log(`calibration: ${s.entity} ${s.drifting ? 'drifts' : 'no longer drifts'}: ECE ${s.currentEce.toFixed(4)} over the last ${s.currentN} vs baseline ${s.baselineEce.toFixed(4)}`),
+        log,
+      },
+    );
+    this.parts.push(drift);
+    const listeners: IngestListeners = {
+      ...this.listeners,
+      feedback: (records) => {
+        this.listeners.feedback?.(records);
+        drift.accept(records);
+      },
+    };
     const ingest = createIngest({
       offer: (payloads) => writer.offer(payloads),
       content: createContentPolicy({ capture: config.capture.content, redact: config.capture.redact }),
-      listeners: this.listeners,
+      listeners,
+      calibration: config.calibration,
+      calibrationMap: maps.lookup,
+      feedbackThreshold: config.calibration.feedbackThreshold,
     });
 
     const otlpOptions = {
@@ -88,6 +117,7 @@ export class Strata {
       store,
       db,
       log,
+      calibration: { ingest, config: config.calibration, retentionDays: config.storage.retentionDays, drift, maps },
       health: () => ({ version: VERSION, ingest: writer.stats(), walBytes: wal.diskBytes(), scrapeTargets: this.scrapes?.health() ?? [] }),
     });
     const otlpHttp = await http.start();

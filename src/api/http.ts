@@ -10,6 +10,13 @@ export interface ApiRequest {
   readonly signal: AbortSignal;
   /** Whether the request carried a valid API key (always true when no keys are configured). */
   readonly authorized: boolean;
+  /** The Content-Type's media type, lowercased, without parameters ('' or absent when none). */
+  readonly contentType?: string;
+  /**
+   * The request body (POST; absent on requests built without one). Rejects with a 413 ApiError past
+   * `maxBytes` (declared or received); read it at most once.
+   */
+  readonly body?: (maxBytes: number) => Promise<Buffer>;
 }
 
 /** A JSON answer. */
@@ -44,6 +51,11 @@ export class Router {
 
   get(pattern: string, handler: Handler): this {
     this.routes.push({ method: 'GET', parts: pattern.split('/').filter(Boolean), handler });
+    return this;
+  }
+
+  post(pattern: string, handler: Handler): this {
+    this.routes.push({ method: 'POST', parts: pattern.split('/').filter(Boolean), handler });
     return this;
   }
 
@@ -90,5 +102,21 @@ export function writeJson(res: ServerResponse, response: ApiResponse): void {
 
 export function toApiRequest(req: IncomingMessage, params: Record<string, string>, signal: AbortSignal, authorized: boolean): ApiRequest {
   const url = new URL(req.url ?? '/', 'http://localhost');
-  return { method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, params, signal, authorized };
+  const contentType = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+  return { method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, params, signal, authorized, contentType, body: (maxBytes) => readBody(req, maxBytes) };
+}
+
+/** Reads a request body up to `maxBytes`; past it, a 413 (the rest is not read). */
+export async function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
+  const tooLarge = (): ApiError => new ApiError(413, `the body is larger than ${maxBytes} bytes; send fewer items per request`);
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge();
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > maxBytes) throw tooLarge();
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
 }

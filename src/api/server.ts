@@ -1,7 +1,13 @@
 import { createServer, type Server } from 'node:http';
 import { closeServer, listen } from '../net.js';
 import { createKeyCheck, keyFromHeaders } from '../auth/keys.js';
+import type { DriftDetector } from '../calibration/drift.js';
+import type { OnlineCalibration } from '../calibration/online-map.js';
+import type { FeedbackIngest } from '../pipeline/ingest.js';
+import type { CalibrationConfig } from '../processors/confidence/config.js';
 import type { Store } from '../storage/types.js';
+import { getCalibration, getDrift, getMaps, postFit } from './calibration.js';
+import { importFeedback, postFeedback } from './feedback.js';
 import { ApiError, ok, Router, toApiRequest, writeJson } from './http.js';
 import { listEntities } from './entities.js';
 import { listLogs } from './logs.js';
@@ -17,6 +23,14 @@ export interface ApiServerOptions {
   /** What /api/health reports beyond the store: queue depth, ports, version. */
   readonly health: () => Record<string, unknown>;
   readonly log?: (message: string) => void;
+  /** Feedback intake and the calibration endpoints (api/feedback.ts, api/calibration.ts); absent: not served. */
+  readonly calibration?: {
+    readonly ingest: FeedbackIngest;
+    readonly config: CalibrationConfig;
+    readonly retentionDays: number;
+    readonly drift?: DriftDetector;
+    readonly maps?: OnlineCalibration;
+  };
 }
 
 /** The query API: JSON over HTTP, documented in docs/api.md. */
@@ -35,6 +49,18 @@ export class ApiServer {
       .get('/api/metrics', queryMetrics(store, db))
       .get('/api/logs', listLogs(store, db))
       .get('/api/entities', listEntities(store, db));
+    const calibration = this.options.calibration;
+    if (calibration) {
+      const feedback = { ingest: calibration.ingest, threshold: calibration.config.feedbackThreshold, retentionDays: calibration.retentionDays };
+      const deps = { store, db, config: calibration.config, drift: calibration.drift, maps: calibration.maps };
+      router
+        .post('/api/feedback', postFeedback(feedback))
+        .post('/api/feedback/import', importFeedback(feedback))
+        .get('/api/calibration', getCalibration(deps))
+        .get('/api/calibration/drift', getDrift(deps))
+        .get('/api/calibration/maps', getMaps(deps))
+        .post('/api/calibration/fit', postFit(deps));
+    }
     const checkKey = createKeyCheck(this.options.apiKeys);
 
     const server = createServer(async (req, res) => {

@@ -2,7 +2,7 @@ import { extractGenAi } from '../processors/genai/extract.js';
 import type { QueryParams, Store } from '../storage/types.js';
 import { ApiError, ok, type ApiRequest, type ApiResponse } from './http.js';
 import { decodeCursor, encodeCursor, isoNanos, parseDuration, parseLimit, parseTime, prefixed } from './params.js';
-import { jsonToAttributes, jsonToEvents } from './stored.js';
+import { jsonToAttributes, jsonToEvents, storedConfidence } from './stored.js';
 
 export const DEFAULT_TRACE_LIMIT = 20;
 /** Look-back windows tried in turn by the trace list: 1 hour, 8 hours, about 3 days, about 3 weeks. */
@@ -43,6 +43,8 @@ export function spanFilters(q: URLSearchParams): { where: string[]; params: Quer
     params.min_duration = parseDuration('min_duration', minDuration).toString();
     where.push('duration_ns >= {min_duration:UInt64}');
   }
+  confidenceBound(q, 'min_confidence', '>=', where, params);
+  confidenceBound(q, 'max_confidence', '<=', where, params);
   const start = q.get('start');
   if (start !== null) {
     params.start = parseTime('start', start).toString();
@@ -56,6 +58,16 @@ export function spanFilters(q: URLSearchParams): { where: string[]; params: Quer
   prefixed(q, 'attr.').forEach(([key, value], i) => where.push(jsonEquals('attributes', `a${i}`, key, value, params)));
   prefixed(q, 'resource.').forEach(([key, value], i) => where.push(jsonEquals('resource', `r${i}`, key, value, params)));
   return { where, params };
+}
+
+/** `min_confidence` / `max_confidence`: the span's primary confidence (spans without one never match). */
+function confidenceBound(q: URLSearchParams, name: string, op: '>=' | '<=', where: string[], params: QueryParams): void {
+  const raw = q.get(name);
+  if (raw === null) return;
+  const v = raw.trim() === '' ? NaN : Number(raw);
+  if (!(v >= 0 && v <= 1)) throw new ApiError(400, `${name}: expected a number in [0, 1], got ${JSON.stringify(raw)}`);
+  params[name] = v;
+  where.push(`confidence ${op} {${name}:Float64}`);
 }
 
 /**
@@ -87,6 +99,11 @@ interface TraceSummaryRow {
   providers: string[];
   input_tokens: number;
   output_tokens: number;
+  confidence_spans: number;
+  confidence_min: number | null;
+  confidence_mean: number | null;
+  confidence_max: number | null;
+  least_confident_span_id: string;
 }
 
 /**
@@ -151,7 +168,12 @@ async function summarize(store: Store, db: string, ids: string[], signal: AbortS
        groupUniqArrayIf(model, model != '') AS models,
        groupUniqArrayIf(provider, provider != '') AS providers,
        sum(ifNull(input_tokens, 0)) AS input_tokens,
-       sum(ifNull(output_tokens, 0)) AS output_tokens
+       sum(ifNull(output_tokens, 0)) AS output_tokens,
+       countIf(confidence IS NOT NULL) AS confidence_spans,
+       min(confidence) AS confidence_min,
+       avg(confidence) AS confidence_mean,
+       max(confidence) AS confidence_max,
+       argMinIf(span_id, assumeNotNull(confidence), confidence IS NOT NULL) AS least_confident_span_id
      FROM (SELECT * FROM ${db}.spans WHERE trace_id IN {ids:Array(String)} LIMIT 1 BY trace_id, span_id)
      GROUP BY trace_id`,
     { ids },
@@ -176,6 +198,17 @@ function formatSummary(r: TraceSummaryRow) {
     providers: [...r.providers].sort(),
     inputTokens: Number(r.input_tokens),
     outputTokens: Number(r.output_tokens),
+    // Absent when no span of the trace has a confidence.
+    confidence:
+      Number(r.confidence_spans) > 0
+        ? {
+            spans: Number(r.confidence_spans),
+            min: r.confidence_min,
+            mean: r.confidence_mean,
+            max: r.confidence_max,
+            leastConfidentSpanId: r.least_confident_span_id,
+          }
+        : undefined,
   };
 }
 
@@ -188,7 +221,9 @@ const SPAN_COLUMNS = `trace_id, span_id, parent_span_id, trace_state, flags, nam
   finish_reasons, temperature, top_p, max_tokens, stream, conversation_id, agent_name, tool_name,
   time_to_first_token_s, latencies,
   attributes, dropped_attributes_count, events, dropped_events_count, links, dropped_links_count,
-  resource, resource_schema_url, scope_name, scope_version, scope_attributes, entities`;
+  resource, resource_schema_url, scope_name, scope_version, scope_attributes, entities,
+  confidence, confidence_source, confidence_calibrated, logprob_mean, logprob_min, perplexity, entropy_mean,
+  answer_prob, least_confident_pos, verbalized_confidence, verbalized_format_ok, scores`;
 
 type SpanRow = Record<string, unknown> & { start_ns: string; end_ns: string; duration_ns: string };
 
@@ -261,6 +296,8 @@ export function formatSpan(r: SpanRow) {
     resource: { attributes: parseJson(r.resource), schemaUrl: r.resource_schema_url },
     scope: { name: r.scope_name, version: r.scope_version, attributes: parseJson(r.scope_attributes) },
     entities: r.entities,
+    // Absent when the span has no confidence signal (docs/confidence.md).
+    confidence: storedConfidence(r),
   };
 }
 

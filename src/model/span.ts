@@ -1,4 +1,5 @@
 import type { Attributes, Scope, SpanEvent, SpanLink } from '../receivers/otlp/types.js';
+import type { ConfidenceSignals } from './confidence.js';
 import type { EntityLinks } from './entity.js';
 
 /** One part of a GenAI message (`{type, ...}` as in the GenAI conventions: text, reasoning, tool_call, ...). */
@@ -74,4 +75,6 @@ export interface SpanRecord {
   readonly droppedLinksCount: number;
   readonly genai: GenAiFields;
   readonly entities: EntityLinks;
+  /** Confidence signals (docs/confidence.md); null when the span carries nothing they are computed from. */
+  readonly confidence: ConfidenceSignals | null;
 }

@@ -1,3 +1,4 @@
+import { feedbackRow, type FeedbackRecord } from '../calibration/feedback.js';
 import type { LogRecord } from '../model/log.js';
 import type { MetricPoint } from '../model/metric.js';
 import type { SpanRecord } from '../model/span.js';
@@ -71,6 +72,17 @@ export function encodeLogs(records: readonly LogRecord[]): TablePayloads {
     entities.add(r.entities, r.timeUnixNano > 0n ? r.timeUnixNano : r.observedTimeUnixNano);
   }
   return withEntities({ logs: toPayload(lines) }, entities);
+}
+
+/** Feedback records (ground truth) as the `feedback` table's payload; an empty list gives none. */
+export function encodeFeedback(records: readonly FeedbackRecord[]): TablePayloads {
+  const lines: string[] = new Array(records.length);
+  let chars = 0;
+  for (let i = 0; i < records.length; i++) {
+    chars += (lines[i] = feedbackRow(records[i])).length;
+    if (chars > MAX_ENCODED_CHARS) throw new EncodedTooLargeError(chars);
+  }
+  return lines.length ? { feedback: toPayload(lines) } : {};
 }
 
 function withEntities(payloads: TablePayloads, entities: EntityRowCollector): TablePayloads {

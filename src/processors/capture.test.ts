@@ -24,7 +24,7 @@ const span = {
   },
   droppedAttributesCount: 0,
   events: [{ timeUnixNano: 1n, name: 'gen_ai.user.message', attributes: { content: 'hi bob@example.com', role: 'user' }, droppedAttributesCount: 0 }],
-  droppedEventsCount: 0, links: [], droppedLinksCount: 0, genai, entities: { refs: [], edges: [] },
+  droppedEventsCount: 0, links: [], droppedLinksCount: 0, genai, entities: { refs: [], edges: [] }, confidence: null,
 } satisfies SpanRecord;
 
 describe('content policy', () => {

@@ -1,3 +1,4 @@
+import type { ConfidenceSignals } from '../../model/confidence.js';
 import type { SpanRecord } from '../../model/span.js';
 import { attributesJson, intOrNull, jstr, numberOrNull, sharedAttributesJson, stringArray } from './json.js';
 
@@ -11,6 +12,8 @@ export const SPAN_COLUMNS = [
   'time_to_first_token_s', 'latencies', 'attributes', 'dropped_attributes_count', 'events', 'dropped_events_count',
   'links', 'dropped_links_count', 'resource', 'resource_schema_url', 'scope_name', 'scope_version', 'scope_attributes',
   'entities',
+  'confidence', 'confidence_source', 'confidence_calibrated', 'logprob_mean', 'logprob_min', 'perplexity',
+  'entropy_mean', 'answer_prob', 'least_confident_pos', 'verbalized_confidence', 'verbalized_format_ok', 'scores',
 ] as const;
 
 /**
@@ -64,8 +67,43 @@ export function spanRow(span: SpanRecord): string {
     `,${attributesJson(span.attributes)},${span.droppedAttributesCount},${events},${span.droppedEventsCount}` +
     `,${links},${span.droppedLinksCount},${sharedAttributesJson(span.resource)},${jstr(span.resourceSchemaUrl)}` +
     `,${jstr(span.scope.name)},${jstr(span.scope.version)},${sharedAttributesJson(span.scope.attributes)}` +
-    `,${entities}]`
+    `,${entities}` +
+    (span.confidence === null ? NO_CONFIDENCE : confidenceValues(span.confidence)) +
+    ']'
   );
+}
+
+/** The confidence columns of a span without confidence signals (most spans). */
+const NO_CONFIDENCE = ',null,"",null,null,null,null,null,null,null,null,null,{}';
+
+/** The confidence columns, from `confidence` to `scores`, each preceded by a comma. */
+function confidenceValues(c: ConfidenceSignals): string {
+  let scores = '{';
+  let first = true;
+  for (const k in c.scores) {
+    const v = c.scores[k];
+    if (!Number.isFinite(v)) continue;
+    scores += (first ? '' : ',') + jstr(k) + ':' + v;
+    first = false;
+  }
+  scores += '}';
+  return (
+    `,${float(c.value)},${str(c.source)},${float(c.calibrated)}` +
+    `,${float(c.logprobMean)},${float(c.logprobMin)},${float(c.perplexity)},${float(c.entropyMean)},${float(c.answerProb)}` +
+    `,${intOrNull(c.leastConfidentPos)},${float(c.verbalized)},${c.verbalizedFormatOk === null ? 'null' : c.verbalizedFormatOk}` +
+    `,${scores}`
+  );
+}
+
+/**
+ * A Nullable(Float64) value: null stays null, and so does NaN; ±Infinity is kept (a token of probability
+ * 0 makes the mean log probability -inf and the perplexity inf), as ClickHouse's quoted `inf` / `-inf`.
+ */
+function float(v: number | null): string {
+  if (v === null || v !== v) return 'null';
+  if (v === Infinity) return '"inf"';
+  if (v === -Infinity) return '"-inf"';
+  return String(v);
 }
 
 function str(value: string | null): string {

@@ -1,0 +1,185 @@
+/**
+ * The `strata.logprobs` attribute (docs/conventions.md): `{"tokens": [...], "logprobs": [...], "top":
+ * [[[token, logprob], ...], ...]}`, one entry per output token, `null` for a log probability of minus
+ * infinity. Read in one pass without building the object tree, and reduced to the token signals.
+ */
+import { CLOSE_BRACKET, COMMA, JsonCursor, MALFORMED, OPEN_BRACKET } from './json-scan.js';
+
+/** The attribute Strata reads token log probabilities from, wherever it appears. */
+export const LOGPROBS_ATTRIBUTE = 'strata.logprobs';
+
+/** The attribute, read: what the signals need of it. */
+export interface TokenLogprobs {
+  /** Log probability of each output token, in order; -Infinity where the attribute has null. */
+  readonly logprobs: Float64Array;
+  /** The output tokens' text; null when the attribute has no `tokens` array. */
+  readonly tokens: readonly string[] | null;
+  /** Sum of the per-position entropies of the top alternatives (see {@link topEntropy}). */
+  readonly entropySum: number;
+  /** Positions that have an entropy (positions without alternatives are skipped); 0 without `top`. */
+  readonly entropyPositions: number;
+}
+
+/** Alternatives of one position, reused between positions and calls (the ingest path is one thread). */
+let scratch = new Float64Array(32);
+
+/**
+ * Reads the attribute's JSON text. Null when it is not what the convention says: malformed JSON, no
+ * `logprobs` array or an empty one, an element that is not a number or null, `tokens` or `top` of
+ * another length, a `top` entry that is not `[string, number | null]`. Other keys are ignored; a
+ * duplicated key counts once, the last (as JSON.parse reads it). Never throws.
+ */
+export function parseLogprobs(text: string): TokenLogprobs | null {
+  try {
+    return read(text);
+  } catch {
+    // MALFORMED, or anything unexpected: an attribute never fails the span.
+    return null;
+  }
+}
+
+function read(text: string): TokenLogprobs | null {
+  const c = new JsonCursor(text);
+  let logprobs: Float64Array | null = null;
+  let tokens: string[] | null = null;
+  let topPositions = -1;
+  let entropySum = 0;
+  let entropyPositions = 0;
+  c.object((key) => {
+    if (key === 'logprobs') {
+      logprobs = readLogprobs(c);
+    } else if (key === 'tokens') {
+      const list: string[] = [];
+      c.array(() => list.push(c.string()));
+      tokens = list;
+    } else if (key === 'top') {
+      entropySum = 0;
+      entropyPositions = 0;
+      topPositions = 0;
+      c.expect(OPEN_BRACKET);
+      if (!c.eat(CLOSE_BRACKET)) {
+        do {
+          const k = readAlternatives(c); // may replace `scratch` with a larger one: read it after
+          const h = topEntropy(scratch, k);
+          if (h === h) {
+            entropySum += h;
+            entropyPositions++;
+          }
+          topPositions++;
+        } while (c.eat(COMMA));
+        c.expect(CLOSE_BRACKET);
+      }
+    } else {
+      c.skipValue();
+    }
+  });
+  c.end();
+  const lp = logprobs as Float64Array | null;
+  const toks = tokens as string[] | null;
+  if (lp === null || lp.length === 0) return null;
+  if (toks !== null && toks.length !== lp.length) return null;
+  if (topPositions !== -1 && topPositions !== lp.length) return null;
+  return { logprobs: lp, tokens: toks, entropySum, entropyPositions };
+}
+
+function readLogprobs(c: JsonCursor): Float64Array {
+  let out = new Float64Array(256);
+  let n = 0;
+  c.expect(OPEN_BRACKET);
+  if (!c.eat(CLOSE_BRACKET)) {
+    do {
+      if (n === out.length) {
+        const bigger = new Float64Array(n * 2);
+        bigger.set(out);
+        out = bigger;
+      }
+      out[n++] = finiteOrMinusInfinity(c.logprob());
+    } while (c.eat(COMMA));
+    c.expect(CLOSE_BRACKET);
+  }
+  return out.subarray(0, n);
+}
+
+/** One position's `[[token, logprob], ...]` into {@link scratch}; returns how many. */
+function readAlternatives(c: JsonCursor): number {
+  let k = 0;
+  c.expect(OPEN_BRACKET);
+  if (c.eat(CLOSE_BRACKET)) return 0;
+  do {
+    c.expect(OPEN_BRACKET);
+    c.skipString();
+    c.expect(COMMA);
+    const v = finiteOrMinusInfinity(c.logprob());
+    c.expect(CLOSE_BRACKET);
+    if (k === scratch.length) {
+      const bigger = new Float64Array(k * 2);
+      bigger.set(scratch);
+      scratch = bigger;
+    }
+    scratch[k++] = v;
+  } while (c.eat(COMMA));
+  c.expect(CLOSE_BRACKET);
+  return k;
+}
+
+/** A log probability as read: -Infinity stays (null in the JSON); +Infinity (a 1e999 literal) is refused. */
+function finiteOrMinusInfinity(v: number): number {
+  if (v === Infinity) throw MALFORMED;
+  return v;
+}
+
+/**
+ * The entropy, in nats, of one position's alternatives renormalised to sum to 1:
+ * p_i = exp(l_i) / Σ_j exp(l_j), H = −Σ p_i ln p_i (= ln Z − Σ p_i (l_i − m) with m = max l, Z = Σ exp(l_j − m),
+ * which stays finite whatever the magnitudes). Alternatives with probability 0 (-Infinity) add nothing.
+ * NaN when there is no alternative with a finite log probability (the position is then skipped).
+ */
+export function topEntropy(logprobs: Float64Array, k: number): number {
+  let m = -Infinity;
+  for (let i = 0; i < k; i++) if (logprobs[i] > m) m = logprobs[i];
+  if (m === -Infinity) return NaN;
+  let z = 0;
+  let w = 0;
+  for (let i = 0; i < k; i++) {
+    const d = logprobs[i] - m;
+    if (d === -Infinity) continue;
+    const e = Math.exp(d);
+    z += e;
+    w += e * d;
+  }
+  const h = Math.log(z) - w / z;
+  return h > 0 ? h : 0; // rounding can leave -1e-17 for a one-hot distribution
+}
+
+/** The signals of the token log probabilities alone. */
+export interface TokenSignals {
+  readonly logprobMean: number;
+  readonly logprobMin: number;
+  readonly perplexity: number;
+  readonly entropyMean: number | null;
+  readonly leastConfidentPos: number;
+}
+
+/** Mean, minimum and where it is, perplexity = exp(−mean), mean entropy over the positions that have one. */
+export function tokenSignals(t: TokenLogprobs): TokenSignals {
+  const lp = t.logprobs;
+  let sum = 0;
+  let min = Infinity;
+  let pos = 0;
+  for (let i = 0; i < lp.length; i++) {
+    const v = lp[i];
+    sum += v;
+    if (v < min) {
+      min = v;
+      pos = i;
+    }
+  }
+  const mean = sum / lp.length;
+  return {
+    logprobMean: mean,
+    logprobMin: min,
+    perplexity: Math.exp(-mean),
+    entropyMean: t.entropyPositions > 0 ? t.entropySum / t.entropyPositions : null,
+    leastConfidentPos: pos,
+  };
+}
