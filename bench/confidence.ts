@@ -13,6 +13,7 @@
 import type { SpanRecord } from '../src/model/span.js';
 import { createConfidenceExtractor, normalizeTraces } from '../src/processors/index.js';
 import type { ExportTraceRequest } from '../src/receivers/otlp/types.js';
+import { roundLogprob } from '../src/receivers/gateway/span.js';
 import { makeTraceRequest } from './genai-payload.js';
 import { parseFlags } from './lib/args.js';
 import { fixed, median, passFail, percentile, table } from './lib/report.js';
@@ -64,16 +65,16 @@ function rlcrTokens(n: number, rnd: () => number): string[] {
   return tokens.slice(0, n);
 }
 
-/** The attribute as the gateway writes it: full-precision doubles, top alternatives best first. */
+/** The attribute as the gateway writes it: logprobs rounded to 4 decimals, top alternatives best first. */
 function logprobsAttribute(tokens: string[], k: number, rnd: () => number): string {
   const logprobs: number[] = [];
   const top: [string, number][][] = [];
   for (const t of tokens) {
-    const lp = rnd() < 0.7 ? -rnd() * 0.05 : -rnd() * 4;
+    const lp = roundLogprob(rnd() < 0.7 ? -rnd() * 0.05 : -rnd() * 4);
     logprobs.push(lp);
     const alts: [string, number][] = [[t, lp]];
     let next = lp;
-    for (let j = 1; j < k; j++) alts.push([WORDS[j % WORDS.length], (next -= 0.5 + rnd() * 3)]);
+    for (let j = 1; j < k; j++) alts.push([WORDS[j % WORDS.length], roundLogprob((next -= 0.5 + rnd() * 3))]);
     top.push(alts);
   }
   return JSON.stringify({ tokens, logprobs, top });

@@ -8,6 +8,8 @@ import { createClickHouseStore } from './clickhouse-store.js';
 import { applyInsertFsync, applyRetention, migrate } from './migrate.js';
 import { MIGRATIONS } from './schema.js';
 import type { Store } from './types.js';
+import { normalizeTraces } from '../processors/index.js';
+import { SPAN_COLUMNS, spanRow } from './rows/spans.js';
 
 /**
  * One contract, run against both stores. The ClickHouse-server store is exercised through
@@ -51,6 +53,31 @@ describe.each(stores)('store contract: %s', (_name, db, store) => {
     await migrate(store, `${old}`, MIGRATIONS.map((m) => ({ ...m, version: m.version + 100 })));
     const rows = await store.query(`SELECT name, value, signal, signal_value, signal_labels FROM ${old}.metric_points`);
     expect(rows).toEqual([{ name: 'DCGM_FI_DEV_GPU_UTIL', value: 87, signal: '', signal_value: null, signal_labels: {} }]);
+  });
+
+  it('inserts span rows logged before the confidence columns existed (46 values), the rest defaulted', async () => {
+    const [span] = normalizeTraces(
+      {
+        resourceSpans: [
+          {
+            resource: { attributes: { 'service.name': 'old' }, droppedAttributesCount: 0 },
+            scopeSpans: [
+              {
+                scope: { name: '', version: '', attributes: {}, droppedAttributesCount: 0 },
+                spans: [{ traceId: 'ab'.repeat(16), spanId: 'cd'.repeat(8), traceState: '', parentSpanId: '', flags: 0, name: 'old', kind: 1, startTimeUnixNano: 1_700_000_000_000_000_000n, endTimeUnixNano: 1_700_000_001_000_000_000n, attributes: {}, droppedAttributesCount: 0, events: [], droppedEventsCount: 0, links: [], droppedLinksCount: 0, status: { code: 0, message: '' } }],
+                schemaUrl: '',
+              },
+            ],
+            schemaUrl: '',
+          },
+        ],
+      },
+      { content: true },
+    );
+    const oldRow = JSON.stringify((JSON.parse(spanRow(span)) as unknown[]).slice(0, SPAN_COLUMNS.indexOf('confidence')));
+    await store.insert('spans', [Buffer.from(`${oldRow}\n`)], { format: 'JSONCompactEachRow', columns: SPAN_COLUMNS }, 'tok-old-span');
+    const rows = await store.query<{ service: string; confidence: number | null; scores: Record<string, number> }>(`SELECT service, confidence, scores FROM ${db}.spans WHERE trace_id = '${'ab'.repeat(16)}'`);
+    expect(rows).toEqual([{ service: 'old', confidence: null, scores: {} }]);
   });
 
   it('inserts JSONEachRow, and ignores a repeat of the same deduplication token', async () => {

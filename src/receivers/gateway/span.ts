@@ -131,11 +131,20 @@ function redactDeep(v: unknown, redact: Redactor): unknown {
 }
 
 /**
+ * Logprobs are kept to 4 decimals (1e-4 nats: far below any difference confidence signals can
+ * show): engines send 17 significant digits, which would make the attribute twice as long to store
+ * and to read on the ingest path.
+ */
+export function roundLogprob(x: number): number {
+  return Math.round(x * 1e4) / 1e4;
+}
+
+/**
  * The `strata.logprobs` value: `{"tokens":[…],"logprobs":[…],"top":[[[token,logprob],…],…]}`,
  * tokens blanked when content is not captured (the numbers stay). -Infinity is written as null.
  */
 export function logprobsJson(meter: ResponseMeter, withTokens: boolean): string {
-  const lp = (x: number): number | null => (Number.isFinite(x) ? x : null);
+  const lp = (x: number): number | null => (Number.isFinite(x) ? roundLogprob(x) : null);
   return JSON.stringify({
     tokens: meter.logprobs.map((t) => (withTokens ? t.token : '')),
     logprobs: meter.logprobs.map((t) => lp(t.logprob)),
