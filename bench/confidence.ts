@@ -77,7 +77,7 @@ function logprobsAttribute(tokens: string[], k: number, rnd: () => number): stri
     for (let j = 1; j < k; j++) alts.push([WORDS[j % WORDS.length], roundLogprob((next -= 0.5 + rnd() * 3))]);
     top.push(alts);
   }
-  return JSON.stringify({ tokens, logprobs, top });
+  return JSON.stringify({ tokens, logprobs, top_logprobs: top.map((a) => a.map(([, v]) => v)), top_tokens: top.map((a) => a.map(([t]) => t)) });
 }
 
 function spanOf(attributes: ExportTraceRequest['resourceSpans'][number]['scopeSpans'][number]['spans'][number]['attributes']): SpanRecord {

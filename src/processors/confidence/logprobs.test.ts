@@ -55,6 +55,19 @@ describe('parseLogprobs + tokenSignals', () => {
     expect(tokenSignals(p).entropyMean).toBeCloseTo((h0 + h1) / 3, 14);
   });
 
+  it('reads top_logprobs like the combined top form, and stops at a trailing top_tokens', () => {
+    const combined = parseLogprobs('{"tokens":["a","b"],"logprobs":[-0.1,-2],"top":[[["a",-0.1],["x",-2.4]],[["y",-0.5],["b",-2],["z",null]]]}')!;
+    const split = parseLogprobs('{"tokens":["a","b"],"logprobs":[-0.1,-2],"top_logprobs":[[-0.1,-2.4],[-0.5,-2,null]],"top_tokens":[["a","x"],["y","b","z"]]}')!;
+    expect(split.entropySum).toBe(combined.entropySum);
+    expect(split.entropyPositions).toBe(2);
+    // Nothing after top_tokens is read: not even a broken tail.
+    const truncated = parseLogprobs('{"tokens":["a","b"],"logprobs":[-0.1,-2],"top_logprobs":[[-0.1,-2.4],[-0.5,-2,null]],"top_tokens":[["a","x"],["y",');
+    expect(truncated?.entropySum).toBe(combined.entropySum);
+    // top_tokens before the numbers is skipped like any other key, and the lengths still checked.
+    expect(parseLogprobs('{"top_tokens":[["a"]],"logprobs":[-0.1,-2],"top_logprobs":[[-0.1]]}')).toBeNull();
+    expect(parseLogprobs('{"top_tokens":[["a"]],"logprobs":[-0.1],"top_logprobs":[[-0.1,-1]]}')?.entropyPositions).toBe(1);
+  });
+
   it('any number of alternatives per position (uniform over 40: ln 40)', () => {
     const alts = Array.from({ length: 40 }, (_, j): [string, number] => [`t${j}`, -3]);
     const p = parsed(attr(['a', 'b'], [-3, -3], [alts, alts.slice(0, 2)]));

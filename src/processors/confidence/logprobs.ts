@@ -1,7 +1,10 @@
 /**
- * The `strata.logprobs` attribute (docs/conventions.md): `{"tokens": [...], "logprobs": [...], "top":
- * [[[token, logprob], ...], ...]}`, one entry per output token, `null` for a log probability of minus
- * infinity. Read in one pass without building the object tree, and reduced to the token signals.
+ * The `strata.logprobs` attribute (docs/conventions.md): `{"tokens": [...], "logprobs": [...],
+ * "top_logprobs": [[logprob, ...], ...], "top_tokens": [[token, ...], ...]}`, one entry per output
+ * token, `null` for a log probability of minus infinity. Read in one pass without building the object
+ * tree, and reduced to the token signals. `top_tokens` is for display only: when it comes last (as
+ * Strata writes it), reading stops there, so the alternatives' text is never scanned on the ingest
+ * path. The older combined form `"top": [[[token, logprob], ...], ...]` is read too.
  */
 import { CLOSE_BRACKET, COMMA, JsonCursor, MALFORMED, OPEN_BRACKET } from './json-scan.js';
 
@@ -38,6 +41,9 @@ export function parseLogprobs(text: string): TokenLogprobs | null {
   }
 }
 
+/** Thrown to stop reading at `top_tokens`: nothing after it is needed. */
+const STOP = new Error('stop');
+
 function read(text: string): TokenLogprobs | null {
   const c = new JsonCursor(text);
   let logprobs: Float64Array | null = null;
@@ -45,8 +51,30 @@ function read(text: string): TokenLogprobs | null {
   let topPositions = -1;
   let entropySum = 0;
   let entropyPositions = 0;
+  let stopped = false;
+  try {
   c.object((key) => {
-    if (key === 'logprobs') {
+    if (key === 'top_tokens') {
+      if (logprobs !== null && topPositions !== -1) throw STOP;
+      c.skipValue();
+    } else if (key === 'top_logprobs') {
+      entropySum = 0;
+      entropyPositions = 0;
+      topPositions = 0;
+      c.expect(OPEN_BRACKET);
+      if (!c.eat(CLOSE_BRACKET)) {
+        do {
+          const k = readTopLogprobs(c);
+          const h = topEntropy(scratch, k);
+          if (h === h) {
+            entropySum += h;
+            entropyPositions++;
+          }
+          topPositions++;
+        } while (c.eat(COMMA));
+        c.expect(CLOSE_BRACKET);
+      }
+    } else if (key === 'logprobs') {
       logprobs = readLogprobs(c);
     } else if (key === 'tokens') {
       const list: string[] = [];
@@ -73,7 +101,11 @@ function read(text: string): TokenLogprobs | null {
       c.skipValue();
     }
   });
-  c.end();
+  } catch (err) {
+    if (err !== STOP) throw err;
+    stopped = true;
+  }
+  if (!stopped) c.end();
   const lp = logprobs as Float64Array | null;
   const toks = tokens as string[] | null;
   if (lp === null || lp.length === 0) return null;
@@ -98,6 +130,24 @@ function readLogprobs(c: JsonCursor): Float64Array {
     c.expect(CLOSE_BRACKET);
   }
   return out.subarray(0, n);
+}
+
+/** One position's `[logprob, ...]` into {@link scratch}; returns how many. */
+function readTopLogprobs(c: JsonCursor): number {
+  let k = 0;
+  c.expect(OPEN_BRACKET);
+  if (c.eat(CLOSE_BRACKET)) return 0;
+  do {
+    const v = finiteOrMinusInfinity(c.logprob());
+    if (k === scratch.length) {
+      const bigger = new Float64Array(k * 2);
+      bigger.set(scratch);
+      scratch = bigger;
+    }
+    scratch[k++] = v;
+  } while (c.eat(COMMA));
+  c.expect(CLOSE_BRACKET);
+  return k;
 }
 
 /** One position's `[[token, logprob], ...]` into {@link scratch}; returns how many. */

@@ -134,7 +134,9 @@ describe('gateway with the openai client', () => {
     expect(span.attributes['server.port']).toEqual({ int: BigInt(replicaPort) });
     const lp = JSON.parse(span.attributes['strata.logprobs'] as string);
     expect(lp.logprobs).toHaveLength(5);
-    expect(lp.top[0]).toHaveLength(3);
+    expect(lp.top_logprobs[0]).toHaveLength(3);
+    expect(lp.top_tokens[0]).toHaveLength(3);
+    expect(lp.top_tokens[0][0]).toBe(lp.tokens[0]);
     // The default redactors blank the e-mail address in the prompt; the answer had nothing to redact, so tokens are kept.
     expect(span.attributes['gen_ai.input.messages']).toContain('[REDACTED]');
     expect(span.attributes['gen_ai.input.messages']).not.toContain('a@b.example');

@@ -140,15 +140,17 @@ export function roundLogprob(x: number): number {
 }
 
 /**
- * The `strata.logprobs` value: `{"tokens":[…],"logprobs":[…],"top":[[[token,logprob],…],…]}`,
- * tokens blanked when content is not captured (the numbers stay). -Infinity is written as null.
+ * The `strata.logprobs` value: `{"tokens":[…],"logprobs":[…],"top_logprobs":[[…],…],"top_tokens":[[…],…]}`
+ * (docs/conventions.md), tokens blanked when content is not captured (the numbers stay). -Infinity is
+ * written as null. `top_tokens` goes last: ingest reads the numbers and stops before it.
  */
 export function logprobsJson(meter: ResponseMeter, withTokens: boolean): string {
   const lp = (x: number): number | null => (Number.isFinite(x) ? roundLogprob(x) : null);
   return JSON.stringify({
     tokens: meter.logprobs.map((t) => (withTokens ? t.token : '')),
     logprobs: meter.logprobs.map((t) => lp(t.logprob)),
-    top: meter.logprobs.map((t) => t.top.map(([tok, v]) => [withTokens ? tok : '', lp(v)])),
+    top_logprobs: meter.logprobs.map((t) => t.top.map(([, v]) => lp(v))),
+    top_tokens: meter.logprobs.map((t) => t.top.map(([tok]) => (withTokens ? tok : ''))),
   });
 }
 
