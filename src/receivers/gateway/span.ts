@@ -9,7 +9,7 @@ import type { Redactor } from '../../processors/redact.js';
 import type { AnyValue, Attributes, OtlpSpan } from '../otlp/types.js';
 import type { ResponseMeter } from './meter.js';
 import type { Endpoint } from './request-plan.js';
-import { splitThink } from './think.js';
+import { splitThink } from '../../processors/reasoning/think.js';
 
 /** W3C trace context of the caller, when a valid `traceparent` arrived. */
 export interface TraceParent {
