@@ -12,6 +12,8 @@ import { GatewayServer } from './receivers/gateway/server.js';
 import { OtlpGrpcReceiver } from './receivers/otlp/grpc.js';
 import { ScrapeManager } from './receivers/prometheus/scraper.js';
 import { NvidiaSmiPoller } from './receivers/nvidia-smi/poller.js';
+import { createProbeRegistry } from './probes/registry.js';
+import { ProbeStage } from './probes/stage.js';
 import { OtlpHttpReceiver } from './receivers/otlp/http.js';
 import { createChdbStore } from './storage/chdb-store.js';
 import { createClickHouseStore } from './storage/clickhouse-store.js';
@@ -85,8 +87,18 @@ export class Strata {
       },
     );
     this.parts.push(drift);
+    // Layer 1 on the stream: probe readings and propositional consistency of every accepted span.
+    const probes = new ProbeStage(createProbeRegistry(config.probes), (payloads) => writer.offer(payloads), log);
     const listeners: IngestListeners = {
       ...this.listeners,
+      spans: (spans) => {
+        this.listeners.spans?.(spans);
+        probes.onSpans(spans);
+      },
+      metricPoints: (points) => {
+        this.listeners.metricPoints?.(points);
+        probes.onMetricPoints(points);
+      },
       feedback: (records) => {
         this.listeners.feedback?.(records);
         drift.accept(records);

@@ -8,6 +8,7 @@ import { DEFAULT_GATEWAY_CONFIG, type GatewayConfig } from '../receivers/gateway
 import type { ScrapeTarget } from '../receivers/prometheus/scrape-config.js';
 import type { NvidiaSmiPollerOptions } from '../receivers/nvidia-smi/poller.js';
 import { DEFAULT_CALIBRATION_CONFIG, type CalibrationConfig } from '../processors/confidence/config.js';
+import { DEFAULT_PROBE_CONFIG, type ProbeConfig } from '../probes/config.js';
 
 export interface StrataConfig {
   /** Address every listener binds to. */
@@ -46,6 +47,8 @@ export interface StrataConfig {
   readonly nvidiaSmi: NvidiaSmiPollerOptions | null;
   /** Confidence sources, scores, feedback, drift and recalibration (processors/confidence/config.ts). */
   readonly calibration: CalibrationConfig;
+  /** Linear probes and propositional consistency (probes/config.ts). */
+  readonly probes: ProbeConfig;
   readonly capture: {
     /** Keep prompt and completion content (messages, gen_ai.prompt/completion, input/output values). */
     readonly content: boolean;
@@ -81,6 +84,7 @@ export const DEFAULT_CONFIG: StrataConfig = {
   scrape: [],
   nvidiaSmi: null,
   calibration: DEFAULT_CALIBRATION_CONFIG,
+  probes: DEFAULT_PROBE_CONFIG,
 };
 
 /** True for addresses only this machine can reach. */

@@ -6,6 +6,8 @@ import { GatewayConfigError, parseGatewayConfig } from '../receivers/gateway/con
 import { parseScrapeConfig, ScrapeConfigError } from '../receivers/prometheus/scrape-config.js';
 import { NvidiaSmiConfigError, parseNvidiaSmiConfig } from '../receivers/nvidia-smi/config.js';
 import { CalibrationConfigError, parseCalibrationConfig } from '../processors/confidence/config.js';
+import { parseProbeConfig, ProbeConfigError } from '../probes/config.js';
+import { dirname } from 'node:path';
 
 /** A configuration that cannot be used; the message names the field and what is wrong. */
 export class ConfigError extends Error {
@@ -109,6 +111,7 @@ export function loadConfig(options: LoadOptions = {}): StrataConfig {
     scrape: scrapeConfig(values.get('scrape')),
     nvidiaSmi: nvidiaSmiConfig(values.get('nvidia_smi')),
     calibration: calibrationConfig(values.get('calibration')),
+    probes: probeConfig(values.get('probes'), options.file ? dirname(options.file) : undefined),
   };
   return validate(config);
 }
@@ -164,6 +167,15 @@ function calibrationConfig(section: unknown): StrataConfig['calibration'] {
     return parseCalibrationConfig(section);
   } catch (err) {
     if (err instanceof CalibrationConfigError) throw new ConfigError(err.message);
+    throw err;
+  }
+}
+
+function probeConfig(section: unknown, baseDir: string | undefined): StrataConfig['probes'] {
+  try {
+    return parseProbeConfig(section, { baseDir });
+  } catch (err) {
+    if (err instanceof ProbeConfigError) throw new ConfigError(err.message);
     throw err;
   }
 }

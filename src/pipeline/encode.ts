@@ -34,6 +34,8 @@ export const INSERT_FORMATS: Readonly<Record<TableName, InsertFormat>> = {
   entity_edges: { format: 'JSONEachRow' },
   feedback: { format: 'JSONEachRow' },
   calibration_maps: { format: 'JSONEachRow' },
+  monitor_results: { format: 'JSONEachRow' },
+  probe_readings: { format: 'JSONEachRow' },
 };
 
 /** Spans and the entities they touch, as insert payloads. */

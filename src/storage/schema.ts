@@ -16,6 +16,8 @@ export const RETENTION_COLUMNS = {
   metric_points: 'time',
   logs: 'time',
   feedback: 'time',
+  monitor_results: 'time',
+  probe_readings: 'time',
 } as const;
 
 export const MIGRATIONS: readonly Migration[] = [
@@ -224,6 +226,53 @@ export const MIGRATIONS: readonly Migration[] = [
         ece_after Float64
       ) ENGINE = ReplacingMergeTree(fitted_at)
       ORDER BY slice`,
+    ],
+  },
+  {
+    version: 5,
+    description: 'behavioural monitor results and probe readings',
+    statements: [
+      `CREATE TABLE IF NOT EXISTS {db}.probe_readings (
+        time DateTime64(9),
+        trace_id String,
+        span_id String,
+        service LowCardinality(String),
+        model LowCardinality(String),
+        probe LowCardinality(String),
+        layer Nullable(Int32),
+        score Nullable(Float64),
+        threshold Nullable(Float64),
+        label String,
+        propositions String,
+        alarm Bool,
+        source LowCardinality(String),
+        agreement Nullable(Float64),
+        entities Array(String),
+        ingested_at DateTime64(3) DEFAULT now64(3)
+      ) ENGINE = MergeTree
+      PARTITION BY toDate(time)
+      ORDER BY (probe, model, time)
+      SETTINGS non_replicated_deduplication_window = 10000`,
+      `CREATE TABLE IF NOT EXISTS {db}.monitor_results (
+        time DateTime64(9),
+        trace_id String,
+        span_id String,
+        service LowCardinality(String),
+        model LowCardinality(String),
+        monitor LowCardinality(String),
+        flag Bool,
+        score Float64,
+        evidence String,
+        metrics Map(LowCardinality(String), Float64),
+        cost_tokens UInt32,
+        cost_ms Float64,
+        hidden_reasoning Bool,
+        entities Array(String),
+        ingested_at DateTime64(3) DEFAULT now64(3)
+      ) ENGINE = MergeTree
+      PARTITION BY toDate(time)
+      ORDER BY (monitor, model, time)
+      SETTINGS non_replicated_deduplication_window = 10000`,
     ],
   },
 ];

@@ -40,7 +40,7 @@ describe.each(stores)('store contract: %s', (_name, db, store) => {
     expect(await migrate(store, db)).toEqual(MIGRATIONS.map((m) => m.version));
     expect(await migrate(store, db)).toEqual([]);
     const tables = await store.query<{ name: string }>('SELECT name FROM system.tables WHERE database = {db:String} ORDER BY name', { db });
-    expect(tables.map((t) => t.name)).toEqual(['calibration_maps', 'entities', 'entity_edges', 'feedback', 'logs', 'metric_points', 'schema_migrations', 'spans']);
+    expect(tables.map((t) => t.name)).toEqual(['calibration_maps', 'entities', 'entity_edges', 'feedback', 'logs', 'metric_points', 'monitor_results', 'probe_readings', 'schema_migrations', 'spans']);
   });
 
   it('upgrades a version-1 database: metric points stored before read back without a signal', async () => {

@@ -4,9 +4,9 @@
  */
 
 /** Tables the ingest path writes to. */
-export type TableName = 'spans' | 'metric_points' | 'logs' | 'entities' | 'entity_edges' | 'feedback' | 'calibration_maps';
+export type TableName = 'spans' | 'metric_points' | 'logs' | 'entities' | 'entity_edges' | 'feedback' | 'calibration_maps' | 'monitor_results' | 'probe_readings';
 
-export const TABLES: readonly TableName[] = ['spans', 'metric_points', 'logs', 'entities', 'entity_edges', 'feedback', 'calibration_maps'];
+export const TABLES: readonly TableName[] = ['spans', 'metric_points', 'logs', 'entities', 'entity_edges', 'feedback', 'calibration_maps', 'monitor_results', 'probe_readings'];
 
 /**
  * How each table's insert payload is written: JSONEachRow (self-describing), or JSONCompactEachRow

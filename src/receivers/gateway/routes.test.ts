@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseGatewayConfig } from './config.js';
-import { globMatcher, RouteTable, UpstreamPool } from './routes.js';
+import { globMatcher } from '../../glob.js';
+import { RouteTable, UpstreamPool } from './routes.js';
 
 describe('routes', () => {
   it('matches model globs exactly', () => {

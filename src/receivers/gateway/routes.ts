@@ -1,16 +1,5 @@
+import { globMatcher } from '../../glob.js';
 import type { Balance, GatewayRoute } from './config.js';
-
-/** Compiles a model glob (`*` any run of characters, `?` exactly one) into an anchored test. */
-export function globMatcher(glob: string): (model: string) => boolean {
-  let source = '^';
-  for (const ch of glob) {
-    if (ch === '*') source += '.*';
-    else if (ch === '?') source += '.';
-    else source += ch.replace(/[.+^${}()|[\]\\]/g, '\\$&');
-  }
-  const re = new RegExp(`${source}$`, 's');
-  return (model) => re.test(model);
-}
 
 /** One upstream endpoint and the requests in flight to it. */
 export interface Upstream {
