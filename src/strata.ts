@@ -14,6 +14,8 @@ import { ScrapeManager } from './receivers/prometheus/scraper.js';
 import { NvidiaSmiPoller } from './receivers/nvidia-smi/poller.js';
 import { createProbeRegistry } from './probes/registry.js';
 import { ProbeStage } from './probes/stage.js';
+import { MonitorStage } from './monitors/stage.js';
+import { configuredMonitors } from './monitors/stage-config.js';
 import { OtlpHttpReceiver } from './receivers/otlp/http.js';
 import { createChdbStore } from './storage/chdb-store.js';
 import { createClickHouseStore } from './storage/clickhouse-store.js';
@@ -89,11 +91,15 @@ export class Strata {
     this.parts.push(drift);
     // Layer 1 on the stream: probe readings and propositional consistency of every accepted span.
     const probes = new ProbeStage(createProbeRegistry(config.probes), (payloads) => writer.offer(payloads), log);
+    // Layer 3 on the stream: the configured monitors read each span's reasoning, actions and answer.
+    const monitors = new MonitorStage(configuredMonitors(config.monitors), (payloads) => writer.offer(payloads), log);
+    this.parts.push(monitors);
     const listeners: IngestListeners = {
       ...this.listeners,
       spans: (spans) => {
         this.listeners.spans?.(spans);
         probes.onSpans(spans);
+        monitors.onSpans(spans);
       },
       metricPoints: (points) => {
         this.listeners.metricPoints?.(points);

@@ -10,6 +10,7 @@ import { getCalibration, getDrift, getMaps, postFit } from './calibration.js';
 import { importFeedback, postFeedback } from './feedback.js';
 import { ApiError, ok, Router, toApiRequest, writeJson } from './http.js';
 import { listEntities } from './entities.js';
+import { monitorRates, monitorResults, probeRates } from './behaviour.js';
 import { listLogs } from './logs.js';
 import { queryMetrics } from './metrics.js';
 import { getTrace, listTraces } from './traces.js';
@@ -48,7 +49,10 @@ export class ApiServer {
       .get('/api/traces/:traceId', getTrace(store, db))
       .get('/api/metrics', queryMetrics(store, db))
       .get('/api/logs', listLogs(store, db))
-      .get('/api/entities', listEntities(store, db));
+      .get('/api/entities', listEntities(store, db))
+      .get('/api/monitors', monitorRates(store, db))
+      .get('/api/monitors/results', monitorResults(store, db))
+      .get('/api/probes', probeRates(store, db));
     const calibration = this.options.calibration;
     if (calibration) {
       const feedback = { ingest: calibration.ingest, threshold: calibration.config.feedbackThreshold, retentionDays: calibration.retentionDays };

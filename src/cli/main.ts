@@ -2,6 +2,7 @@ import { ConfigError } from '../config/load.js';
 import { VERSION } from '../strata.js';
 import { UsageError } from './args.js';
 import { calibrate } from './calibrate.js';
+import { monitorsCommand } from './monitors.js';
 import { serve } from './serve.js';
 
 const HELP = `strata ${VERSION}: LLM observability that joins model confidence, behaviour and GPU telemetry
@@ -11,6 +12,7 @@ Usage: strata <command> [flags]
 Commands:
   serve      start the receivers, storage and query API (strata serve --help)
   calibrate  calibration metrics of scored responses in a JSONL file (strata calibrate --help)
+  monitors   evaluate behavioural monitors on labelled reasoning traces (strata monitors eval --help)
   version    print the version
 
 Run 'strata <command> --help' for a command's flags.
@@ -39,6 +41,8 @@ export async function main(argv: readonly string[]): Promise<number> {
         return await serve(rest);
       case 'calibrate':
         return await calibrate(rest);
+      case 'monitors':
+        return await monitorsCommand(rest);
       default:
         console.error(`strata: unknown command ${JSON.stringify(command)}\n\n${HELP}`);
         return 2;

@@ -9,6 +9,7 @@ import type { ScrapeTarget } from '../receivers/prometheus/scrape-config.js';
 import type { NvidiaSmiPollerOptions } from '../receivers/nvidia-smi/poller.js';
 import { DEFAULT_CALIBRATION_CONFIG, type CalibrationConfig } from '../processors/confidence/config.js';
 import { DEFAULT_PROBE_CONFIG, type ProbeConfig } from '../probes/config.js';
+import { DEFAULT_MONITORS_CONFIG, type MonitorsConfig } from '../monitors/stage-config.js';
 
 export interface StrataConfig {
   /** Address every listener binds to. */
@@ -49,6 +50,8 @@ export interface StrataConfig {
   readonly calibration: CalibrationConfig;
   /** Linear probes and propositional consistency (probes/config.ts). */
   readonly probes: ProbeConfig;
+  /** Behavioural monitors on the stream (monitors/stage-config.ts). */
+  readonly monitors: MonitorsConfig;
   readonly capture: {
     /** Keep prompt and completion content (messages, gen_ai.prompt/completion, input/output values). */
     readonly content: boolean;
@@ -85,6 +88,7 @@ export const DEFAULT_CONFIG: StrataConfig = {
   nvidiaSmi: null,
   calibration: DEFAULT_CALIBRATION_CONFIG,
   probes: DEFAULT_PROBE_CONFIG,
+  monitors: DEFAULT_MONITORS_CONFIG,
 };
 
 /** True for addresses only this machine can reach. */

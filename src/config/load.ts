@@ -7,6 +7,8 @@ import { parseScrapeConfig, ScrapeConfigError } from '../receivers/prometheus/sc
 import { NvidiaSmiConfigError, parseNvidiaSmiConfig } from '../receivers/nvidia-smi/config.js';
 import { CalibrationConfigError, parseCalibrationConfig } from '../processors/confidence/config.js';
 import { parseProbeConfig, ProbeConfigError } from '../probes/config.js';
+import { parseMonitorsConfig } from '../monitors/stage-config.js';
+import { MonitorConfigError } from '../monitors/registry.js';
 import { dirname } from 'node:path';
 
 /** A configuration that cannot be used; the message names the field and what is wrong. */
@@ -112,6 +114,7 @@ export function loadConfig(options: LoadOptions = {}): StrataConfig {
     nvidiaSmi: nvidiaSmiConfig(values.get('nvidia_smi')),
     calibration: calibrationConfig(values.get('calibration')),
     probes: probeConfig(values.get('probes'), options.file ? dirname(options.file) : undefined),
+    monitors: monitorsConfig(values.get('monitors')),
   };
   return validate(config);
 }
@@ -176,6 +179,15 @@ function probeConfig(section: unknown, baseDir: string | undefined): StrataConfi
     return parseProbeConfig(section, { baseDir });
   } catch (err) {
     if (err instanceof ProbeConfigError) throw new ConfigError(err.message);
+    throw err;
+  }
+}
+
+function monitorsConfig(section: unknown): StrataConfig['monitors'] {
+  try {
+    return parseMonitorsConfig(section);
+  } catch (err) {
+    if (err instanceof MonitorConfigError || err instanceof GatewayConfigError) throw new ConfigError(err.message);
     throw err;
   }
 }
