@@ -77,12 +77,24 @@ describe('loadConfig', () => {
 describe('docs/configuration.md', () => {
   it('its example file loads as documented', () => {
     const doc = readFileSync(new URL('../../docs/configuration.md', import.meta.url), 'utf8');
-    const yaml = /```yaml\n([\s\S]*?)```/.exec(doc)![1];
+    const yaml = /```yaml\n([\s\S]*?)```/.exec(doc.slice(doc.indexOf('## Example')))![1];
     const c = loadConfig({ file: yamlFile(yaml) });
     expect(c.host).toBe('0.0.0.0');
     expect(c.otlp.maxBodyBytes).toBe(32 * 1024 * 1024);
     expect(c.storage).toMatchObject({ dataDir: '/var/lib/strata', retentionDays: 14 });
     expect(c.auth).toEqual({ ingestKeys: ['k-ingest-1'], apiKeys: ['k-api-1'] });
     expect(c.capture.redact).toEqual(['email', 'card_number', 'ticket-[0-9]{6}']);
+    expect(c.gateway.routes.map((r) => r.model)).toEqual(['llama-*', 'gpt-*']);
+    expect(c.scrape.map((t) => t.kind)).toEqual(['vllm', 'dcgm']);
+  });
+
+  it('every section example in docs/configuration.md loads', () => {
+    const doc = readFileSync(new URL('../../docs/configuration.md', import.meta.url), 'utf8');
+    const blocks = [...doc.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1]);
+    expect(blocks.length).toBeGreaterThanOrEqual(4);
+    for (const yaml of blocks) {
+      if (/^host: 0\.0\.0\.0/m.test(yaml)) continue; // the full example, checked above
+      expect(() => loadConfig({ file: yamlFile(yaml) })).not.toThrow();
+    }
   });
 });
