@@ -110,11 +110,11 @@ export function loadConfig(options: LoadOptions = {}): StrataConfig {
       redact: (get('capture.redact') as string[]) ?? d.capture.redact,
     },
     gateway: gatewayConfig(values.get('gateway'), get('gateway.port') as number | undefined),
-    scrape: scrapeConfig(values.get('scrape')),
-    nvidiaSmi: nvidiaSmiConfig(values.get('nvidia_smi')),
-    calibration: calibrationConfig(values.get('calibration')),
-    probes: probeConfig(values.get('probes'), options.file ? dirname(options.file) : undefined),
-    monitors: monitorsConfig(values.get('monitors')),
+    scrape: section(() => parseScrapeConfig(values.get('scrape'))),
+    nvidiaSmi: section(() => parseNvidiaSmiConfig(values.get('nvidia_smi'))),
+    calibration: section(() => parseCalibrationConfig(values.get('calibration'))),
+    probes: section(() => parseProbeConfig(values.get('probes'), { baseDir: options.file ? dirname(options.file) : undefined })),
+    monitors: section(() => parseMonitorsConfig(values.get('monitors'))),
   };
   return validate(config);
 }
@@ -136,60 +136,23 @@ function validate(c: StrataConfig): StrataConfig {
   return c;
 }
 
+/** The validation errors of the sections' own parsers: each names its field, so its message is kept. */
+const SECTION_ERRORS = [GatewayConfigError, ScrapeConfigError, NvidiaSmiConfigError, CalibrationConfigError, ProbeConfigError, MonitorConfigError];
+
+/** Runs a section's parser, turning its validation error into a ConfigError with the same message. */
+function section<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (err) {
+    if (SECTION_ERRORS.some((E) => err instanceof E)) throw new ConfigError((err as Error).message);
+    throw err;
+  }
+}
+
 /** The `gateway:` section, with `gateway.port` from env or flags taking precedence. */
-function gatewayConfig(section: unknown, portOverride: number | undefined): StrataConfig['gateway'] {
-  try {
-    const g = parseGatewayConfig(section);
-    return portOverride === undefined ? g : { ...g, port: portOverride };
-  } catch (err) {
-    if (err instanceof GatewayConfigError) throw new ConfigError(err.message);
-    throw err;
-  }
-}
-
-function scrapeConfig(section: unknown): StrataConfig['scrape'] {
-  try {
-    return parseScrapeConfig(section);
-  } catch (err) {
-    if (err instanceof ScrapeConfigError || err instanceof GatewayConfigError) throw new ConfigError(err.message);
-    throw err;
-  }
-}
-
-function nvidiaSmiConfig(section: unknown): StrataConfig['nvidiaSmi'] {
-  try {
-    return parseNvidiaSmiConfig(section);
-  } catch (err) {
-    if (err instanceof NvidiaSmiConfigError) throw new ConfigError(err.message);
-    throw err;
-  }
-}
-
-function calibrationConfig(section: unknown): StrataConfig['calibration'] {
-  try {
-    return parseCalibrationConfig(section);
-  } catch (err) {
-    if (err instanceof CalibrationConfigError) throw new ConfigError(err.message);
-    throw err;
-  }
-}
-
-function probeConfig(section: unknown, baseDir: string | undefined): StrataConfig['probes'] {
-  try {
-    return parseProbeConfig(section, { baseDir });
-  } catch (err) {
-    if (err instanceof ProbeConfigError) throw new ConfigError(err.message);
-    throw err;
-  }
-}
-
-function monitorsConfig(section: unknown): StrataConfig['monitors'] {
-  try {
-    return parseMonitorsConfig(section);
-  } catch (err) {
-    if (err instanceof MonitorConfigError || err instanceof GatewayConfigError) throw new ConfigError(err.message);
-    throw err;
-  }
+function gatewayConfig(raw: unknown, portOverride: number | undefined): StrataConfig['gateway'] {
+  const g = section(() => parseGatewayConfig(raw));
+  return portOverride === undefined ? g : { ...g, port: portOverride };
 }
 
 /** Sections other issues own (gateway, scrape, ...) are passed through untouched. */

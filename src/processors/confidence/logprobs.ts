@@ -132,19 +132,23 @@ function readLogprobs(c: JsonCursor): Float64Array {
   return out.subarray(0, n);
 }
 
+/** Stores alternative `k` of the current position, growing {@link scratch} when it is full. */
+function putScratch(k: number, v: number): void {
+  if (k === scratch.length) {
+    const bigger = new Float64Array(k * 2);
+    bigger.set(scratch);
+    scratch = bigger;
+  }
+  scratch[k] = v;
+}
+
 /** One position's `[logprob, ...]` into {@link scratch}; returns how many. */
 function readTopLogprobs(c: JsonCursor): number {
   let k = 0;
   c.expect(OPEN_BRACKET);
   if (c.eat(CLOSE_BRACKET)) return 0;
   do {
-    const v = finiteOrMinusInfinity(c.logprob());
-    if (k === scratch.length) {
-      const bigger = new Float64Array(k * 2);
-      bigger.set(scratch);
-      scratch = bigger;
-    }
-    scratch[k++] = v;
+    putScratch(k++, finiteOrMinusInfinity(c.logprob()));
   } while (c.eat(COMMA));
   c.expect(CLOSE_BRACKET);
   return k;
@@ -161,12 +165,7 @@ function readAlternatives(c: JsonCursor): number {
     c.expect(COMMA);
     const v = finiteOrMinusInfinity(c.logprob());
     c.expect(CLOSE_BRACKET);
-    if (k === scratch.length) {
-      const bigger = new Float64Array(k * 2);
-      bigger.set(scratch);
-      scratch = bigger;
-    }
-    scratch[k++] = v;
+    putScratch(k++, v);
   } while (c.eat(COMMA));
   c.expect(CLOSE_BRACKET);
   return k;
