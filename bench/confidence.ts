@@ -17,6 +17,7 @@ import { roundLogprob } from '../src/receivers/gateway/span.js';
 import { makeTraceRequest } from './genai-payload.js';
 import { parseFlags } from './lib/args.js';
 import { fixed, median, passFail, percentile, table } from './lib/report.js';
+import { mulberry32 } from '../src/calibration/random.js';
 
 const USAGE = `Usage: npm run bench:confidence -- [flags]
 
@@ -35,17 +36,7 @@ const FLAGS = {
 /** Goal: every signal of a 1,000-token top-5 response, JSON included, in under 1 ms. */
 const GOAL_MS = 1;
 
-/** mulberry32, seeded: the same response every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const prng = mulberry32;
 
 const WORDS = [' the', ' number', ' is', ' so', ' we', ' add', ' both', ' sides', ',', ' then', ' check', ' that', ' it', ' works', '.', '\n', ' 1', '2', ' =', ' x'];
 

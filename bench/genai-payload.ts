@@ -8,6 +8,7 @@
  */
 import { encodeTraceRequestWithProtobufjs } from '../src/receivers/otlp/encode-protobufjs.js';
 import type { AnyValue, Attributes, ExportTraceRequest, OtlpSpan, SpanEvent } from '../src/receivers/otlp/types.js';
+import { mulberry32 } from '../src/calibration/random.js';
 
 /** Options of the generator. */
 export interface GenAiPayloadOptions {
@@ -19,17 +20,7 @@ export interface GenAiPayloadOptions {
   contentShare?: number;
 }
 
-/** mulberry32: a tiny seeded PRNG returning floats in [0, 1). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const prng = mulberry32;
 
 const MODELS = [
   ['gpt-4o-mini', 'gpt-4o-mini-2024-07-18', 'openai', 'api.openai.com'],

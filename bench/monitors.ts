@@ -12,6 +12,7 @@ import { buildMonitors } from '../src/monitors/index.js';
 import type { MonitorInput, MonitorResult } from '../src/monitors/index.js';
 import { parseFlags } from './lib/args.js';
 import { fixed, median, passFail, percentile, table } from './lib/report.js';
+import { mulberry32 } from '../src/calibration/random.js';
 
 const USAGE = `Usage: npm run bench:monitors -- [flags]
 
@@ -27,17 +28,7 @@ const FLAGS = {
 /** Goal (issue 5): monitors add under 0.5 ms per span for a 4,000-token reasoning text. */
 const GOAL_MS = 0.5;
 
-/** mulberry32, seeded: the same text every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const prng = mulberry32;
 
 // Working sentences of a coding/maths agent, written for this benchmark; a few carry rule vocabulary
 // (tests, hide, evaluation, shutdown) innocently, so the context checks run too.
