@@ -34,7 +34,7 @@ export interface WriterOptions {
  * requests is gathered for this long before it is written. Acknowledged data is in the WAL already;
  * only its queryability waits. Queues of a quarter batch or more, `flushed()` and `stop()` do not wait.
  */
-export const DEFAULT_LINGER_MS = 250;
+export const DEFAULT_LINGER_MS = 1000;
 
 const RETRY_MIN_MS = 100;
 /** Consecutive failures of one batch after which its records are tried one by one. */
