@@ -13,7 +13,7 @@
 import type { SpanRecord } from '../src/model/span.js';
 import { createConfidenceExtractor, normalizeTraces } from '../src/processors/index.js';
 import type { ExportTraceRequest } from '../src/receivers/otlp/types.js';
-import { roundLogprob } from '../src/receivers/gateway/span.js';
+import { packFloat32 } from '../src/processors/confidence/packed.js';
 import { makeTraceRequest } from './genai-payload.js';
 import { parseFlags } from './lib/args.js';
 import { fixed, median, passFail, percentile, table } from './lib/report.js';
@@ -56,19 +56,19 @@ function rlcrTokens(n: number, rnd: () => number): string[] {
   return tokens.slice(0, n);
 }
 
-/** The attribute as the gateway writes it: logprobs rounded to 4 decimals, top alternatives best first. */
+/** The attribute as the gateway writes it: numbers packed as base64 float32, top alternatives best first, their text last. */
 function logprobsAttribute(tokens: string[], k: number, rnd: () => number): string {
   const logprobs: number[] = [];
   const top: [string, number][][] = [];
   for (const t of tokens) {
-    const lp = roundLogprob(rnd() < 0.7 ? -rnd() * 0.05 : -rnd() * 4);
+    const lp = rnd() < 0.7 ? -rnd() * 0.05 : -rnd() * 4;
     logprobs.push(lp);
     const alts: [string, number][] = [[t, lp]];
     let next = lp;
-    for (let j = 1; j < k; j++) alts.push([WORDS[j % WORDS.length], roundLogprob((next -= 0.5 + rnd() * 3))]);
+    for (let j = 1; j < k; j++) alts.push([WORDS[j % WORDS.length], (next -= 0.5 + rnd() * 3)]);
     top.push(alts);
   }
-  return JSON.stringify({ tokens, logprobs, top_logprobs: top.map((a) => a.map(([, v]) => v)), top_tokens: top.map((a) => a.map(([t]) => t)) });
+  return JSON.stringify({ tokens, logprobs_f32: packFloat32(logprobs), top_k: k, top_logprobs_f32: packFloat32(top.flatMap((a) => a.map(([, v]) => v))), top_tokens: top.map((a) => a.map(([t]) => t)) });
 }
 
 function spanOf(attributes: ExportTraceRequest['resourceSpans'][number]['scopeSpans'][number]['spans'][number]['attributes']): SpanRecord {
@@ -139,7 +139,7 @@ function main(): void {
 
   let sink = 0;
   for (let i = 0; i < warmup; i++) {
-    sink += (JSON.parse(attribute) as { logprobs: number[] }).logprobs.length;
+    sink += (JSON.parse(attribute) as { tokens: string[] }).tokens.length;
     sink += confidenceOf(span)?.leastConfidentPos ?? 0;
   }
   const baseline: number[] = [];
@@ -147,7 +147,7 @@ function main(): void {
   for (let i = 0; i < iterations; i++) {
     // Alternate, so both see the same machine load.
     let t0 = process.hrtime.bigint();
-    sink += (JSON.parse(attribute) as { logprobs: number[] }).logprobs.length;
+    sink += (JSON.parse(attribute) as { tokens: string[] }).tokens.length;
     baseline.push(ms(process.hrtime.bigint() - t0));
     t0 = process.hrtime.bigint();
     sink += confidenceOf(span)?.leastConfidentPos ?? 0;

@@ -17,6 +17,7 @@ import { tempDir } from '../helpers/cli.js';
 import { getJson, getOk, post } from '../helpers/http.js';
 import { nowNanos, randomSpanId, randomTraceId, traceRequest, type SpanSpec } from '../helpers/otlp.js';
 import { pollUntil } from '../helpers/poll.js';
+import { unpackFloat32 } from '../../src/processors/confidence/packed.js';
 
 const RLCR_ANSWER = ['<answer>', 'Par', 'is', '</answer>', '<confidence>', '0', '.', '8', '</confidence>'];
 const replica = new OpenAiReplica({ model: 'rlcr-7b', reasoning: ['Capital', ' of', ' France'], answer: RLCR_ANSWER });
@@ -235,9 +236,9 @@ describe('confidence signals of a gateway span', () => {
       return r.traces.length === 1 ? r.traces : null;
     }, { timeoutMs: 20_000, what: 'the gateway span' });
     const { spans: [span] } = await getOk<{ spans: Record<string, any>[] }>(`${api}/api/traces/${traces[0].traceId}`);
-    const attr = JSON.parse(span.attributes['strata.logprobs']) as { tokens: string[]; logprobs: number[]; top: [string, number][][] };
+    const attr = JSON.parse(span.attributes['strata.logprobs']) as { tokens: string[]; logprobs_f32: string };
     expect(attr.tokens).toEqual(RLCR_ANSWER);
-    const lps = attr.logprobs;
+    const lps = [...unpackFloat32(attr.logprobs_f32)!];
     const mean = lps.reduce((a, b) => a + b) / lps.length;
     const min = Math.min(...lps);
     expect(span.confidence).toMatchObject({

@@ -196,6 +196,21 @@ export class JsonCursor {
     return this.null() ? -Infinity : this.number();
   }
 
+  /**
+   * Reads a string value that needs no decoding (base64, for one): the closing quote is found with a
+   * native search; a string holding an escape is refused (MALFORMED), since its raw text is not its value.
+   */
+  plainString(): string {
+    if (this.peek() !== QUOTE) throw MALFORMED;
+    const start = this.pos + 1;
+    const end = this.text.indexOf('"', start);
+    if (end < 0) throw MALFORMED;
+    const raw = this.text.slice(start, end);
+    if (raw.includes('\\')) throw MALFORMED;
+    this.pos = end + 1;
+    return raw;
+  }
+
   /** Reads a string value and decodes it. */
   string(): string {
     if (this.peek() !== QUOTE) throw MALFORMED;

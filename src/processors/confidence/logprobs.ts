@@ -7,6 +7,7 @@
  * path. The older combined form `"top": [[[token, logprob], ...], ...]` is read too.
  */
 import { CLOSE_BRACKET, COMMA, JsonCursor, MALFORMED, OPEN_BRACKET } from './json-scan.js';
+import { unpackFloat32 } from './packed.js';
 
 /** The attribute Strata reads token log probabilities from, wherever it appears. */
 export const LOGPROBS_ATTRIBUTE = 'strata.logprobs';
@@ -52,11 +53,22 @@ function read(text: string): TokenLogprobs | null {
   let entropySum = 0;
   let entropyPositions = 0;
   let stopped = false;
+  let packedTop: string | null = null;
+  let topK = -1;
   try {
   c.object((key) => {
     if (key === 'top_tokens') {
-      if (logprobs !== null && topPositions !== -1) throw STOP;
+      if (logprobs !== null && (topPositions !== -1 || (packedTop !== null && topK !== -1))) throw STOP;
       c.skipValue();
+    } else if (key === 'logprobs_f32') {
+      logprobs = unpackFloat32(c.plainString());
+      if (logprobs === null) throw MALFORMED;
+      for (let i = 0; i < logprobs.length; i++) if (logprobs[i] !== logprobs[i] || logprobs[i] === Infinity) throw MALFORMED;
+    } else if (key === 'top_logprobs_f32') {
+      packedTop = c.plainString();
+    } else if (key === 'top_k') {
+      topK = c.number();
+      if (!Number.isInteger(topK) || topK < 0 || topK > 1000) throw MALFORMED;
     } else if (key === 'top_logprobs') {
       entropySum = 0;
       entropyPositions = 0;
@@ -106,6 +118,25 @@ function read(text: string): TokenLogprobs | null {
     stopped = true;
   }
   if (!stopped) c.end();
+  if (packedTop !== null && topPositions === -1) {
+    const top = unpackFloat32(packedTop);
+    if (top === null || topK <= 0 || top.length % topK !== 0) return null;
+    topPositions = top.length / topK;
+    for (let p = 0; p < topPositions; p++) {
+      let k = 0;
+      for (let j = 0; j < topK; j++) {
+        const v = top[p * topK + j];
+        if (v !== v) continue; // NaN: no alternative in this slot
+        if (v === Infinity) return null;
+        putScratch(k++, v);
+      }
+      const h = topEntropy(scratch, k);
+      if (h === h) {
+        entropySum += h;
+        entropyPositions++;
+      }
+    }
+  }
   const lp = logprobs as Float64Array | null;
   const toks = tokens as string[] | null;
   if (lp === null || lp.length === 0) return null;

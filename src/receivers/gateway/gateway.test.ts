@@ -12,6 +12,7 @@ import { normalizeTraces } from '../../processors/index.js';
 import { OpenAiReplica } from '../../sim/openai-replica.js';
 import type { OtlpSpan } from '../otlp/types.js';
 import { parseGatewayConfig } from './config.js';
+import { unpackFloat32 } from '../../processors/confidence/packed.js';
 import { GatewayServer } from './server.js';
 import { SPAN_FLUSH_MS } from './span-sink.js';
 
@@ -133,8 +134,13 @@ describe('gateway with the openai client', () => {
     expect(span.attributes['gen_ai.usage.output_tokens']).toEqual({ int: 9n });
     expect(span.attributes['server.port']).toEqual({ int: BigInt(replicaPort) });
     const lp = JSON.parse(span.attributes['strata.logprobs'] as string);
-    expect(lp.logprobs).toHaveLength(5);
-    expect(lp.top_logprobs[0]).toHaveLength(3);
+    const values = unpackFloat32(lp.logprobs_f32)!;
+    expect(values).toHaveLength(5);
+    expect(lp.top_k).toBe(3);
+    expect(unpackFloat32(lp.top_logprobs_f32)).toHaveLength(15);
+    // The packed values are the upstream's, to float32 precision; the first alternative is the token itself.
+    const upstreamLogprob = unpackFloat32(lp.top_logprobs_f32)![0];
+    expect(Math.abs(values[0] - upstreamLogprob)).toBeLessThan(1e-6);
     expect(lp.top_tokens[0]).toHaveLength(3);
     expect(lp.top_tokens[0][0]).toBe(lp.tokens[0]);
     // The default redactors blank the e-mail address in the prompt; the answer had nothing to redact, so tokens are kept.
@@ -287,7 +293,7 @@ describe('gateway with the openai client', () => {
     expect(span.attributes['gen_ai.output.messages']).toBeUndefined();
     const lp = JSON.parse(span.attributes['strata.logprobs'] as string);
     expect(lp.tokens.every((t: string) => t === '')).toBe(true);
-    expect(lp.logprobs.every((v: number) => v < 0)).toBe(true);
+    expect([...unpackFloat32(lp.logprobs_f32)!].every((v) => v < 0)).toBe(true);
   });
 
   it('requires a gateway key when keys are configured and sends the upstream key instead', async () => {

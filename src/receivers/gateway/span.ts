@@ -9,6 +9,7 @@ import type { Redactor } from '../../processors/redact.js';
 import type { AnyValue, Attributes, OtlpSpan } from '../otlp/types.js';
 import type { ResponseMeter } from './meter.js';
 import type { Endpoint } from './request-plan.js';
+import { packFloat32 } from '../../processors/confidence/packed.js';
 import { splitThink } from '../../processors/reasoning/think.js';
 
 /** W3C trace context of the caller, when a valid `traceparent` arrived. */
@@ -131,25 +132,20 @@ function redactDeep(v: unknown, redact: Redactor): unknown {
 }
 
 /**
- * Logprobs are kept to 4 decimals (1e-4 nats: far below any difference confidence signals can
- * show): engines send 17 significant digits, which would make the attribute twice as long to store
- * and to read on the ingest path.
- */
-export function roundLogprob(x: number): number {
-  return Math.round(x * 1e4) / 1e4;
-}
-
-/**
- * The `strata.logprobs` value: `{"tokens":[…],"logprobs":[…],"top_logprobs":[[…],…],"top_tokens":[[…],…]}`
- * (docs/conventions.md), tokens blanked when content is not captured (the numbers stay). -Infinity is
- * written as null. `top_tokens` goes last: ingest reads the numbers and stops before it.
+ * The `strata.logprobs` value (docs/conventions.md), packed: `{"tokens":[…],"logprobs_f32":"…",
+ * "top_k":k,"top_logprobs_f32":"…","top_tokens":[[…],…]}`, numbers as base64 float32 (ingest reads
+ * them with one native decode), `top_tokens` last (ingest stops before it). Tokens are blanked when
+ * content is not captured; the numbers stay.
  */
 export function logprobsJson(meter: ResponseMeter, withTokens: boolean): string {
-  const lp = (x: number): number | null => (Number.isFinite(x) ? roundLogprob(x) : null);
+  const k = meter.logprobs.reduce((m, t) => Math.max(m, t.top.length), 0);
+  const top: number[] = [];
+  for (const t of meter.logprobs) for (let j = 0; j < k; j++) top.push(j < t.top.length ? t.top[j][1] : NaN);
   return JSON.stringify({
     tokens: meter.logprobs.map((t) => (withTokens ? t.token : '')),
-    logprobs: meter.logprobs.map((t) => lp(t.logprob)),
-    top_logprobs: meter.logprobs.map((t) => t.top.map(([, v]) => lp(v))),
+    logprobs_f32: packFloat32(meter.logprobs.map((t) => t.logprob)),
+    top_k: k,
+    top_logprobs_f32: packFloat32(top),
     top_tokens: meter.logprobs.map((t) => t.top.map(([tok]) => (withTokens ? tok : ''))),
   });
 }
