@@ -3,7 +3,7 @@
  * `correct` (true/false or 0/1) and either a numeric `confidence` or an `output` text holding a verbalized
  * confidence.
  */
-import { normalizeConfidence, parseVerbalizedConfidence, type VerbalizedOptions } from './verbalized.js';
+import { normalizeConfidence, parseVerbalizedConfidence, type VerbalizedOptions } from '../processors/confidence/verbalized.js';
 
 export interface ScoredLines {
   readonly confidence: number[];

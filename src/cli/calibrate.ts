@@ -3,7 +3,7 @@ import type { ReliabilityBin } from '../calibration/binning.js';
 import { CALIBRATION_METHODS, DEFAULT_HELD_OUT_FRACTION, evaluateRecalibration, type CalibrationMethod, type RecalibrationEvaluation } from '../calibration/recalibrate.js';
 import { calibrationReport, type CalibrationReport, type MetricName } from '../calibration/report.js';
 import { readScoredLines } from '../calibration/scored-lines.js';
-import { compileConfidenceRegex } from '../calibration/verbalized.js';
+import { compileConfidenceRegex } from '../processors/confidence/verbalized.js';
 import { parseArgs, UsageError } from './args.js';
 
 export const CALIBRATE_HELP = `Usage: strata calibrate FILE [flags]

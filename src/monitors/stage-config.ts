@@ -18,7 +18,7 @@
  */
 import { globMatcher } from '../glob.js';
 import { BUILTIN_MONITORS, buildMonitors } from './builtins.js';
-import { durationMs } from '../receivers/gateway/config.js';
+import { parseDurationMs } from '../duration.js';
 import { createJudgeMonitor, type JudgeOptions } from './judge.js';
 import { MonitorConfigError, type MonitorSetConfig } from './registry.js';
 import type { ConfiguredMonitor } from './stage.js';
@@ -80,7 +80,7 @@ export function parseMonitorsConfig(raw: unknown): MonitorsConfig {
       name: j.name === undefined ? undefined : text(j.name, 'monitors.judge.name'),
       apiKeyEnv: j.api_key_env === undefined ? undefined : text(j.api_key_env, 'monitors.judge.api_key_env'),
       prompt: j.prompt === undefined ? undefined : text(j.prompt, 'monitors.judge.prompt'),
-      timeoutMs: j.timeout === undefined ? undefined : durationMs(j.timeout, 'monitors.judge.timeout'),
+      timeoutMs: j.timeout === undefined ? undefined : parseDurationMs(j.timeout, (expected) => { throw new MonitorConfigError('monitors.judge.timeout', `expected ${expected}, got ${JSON.stringify(j.timeout)}`); }),
       maxTokens: j.max_tokens === undefined ? undefined : Number(j.max_tokens),
       models: globs(j.models, 'monitors.judge.models'),
     };

@@ -1,8 +1,8 @@
 /**
  * Verbalized confidence: the number the model stated in its output text, read with the RLCR parser
- * (src/calibration/verbalized.ts), on the spans whose output shows a sign of one.
+ * (./verbalized.ts), on the spans whose output shows a sign of one.
  */
-import { compileConfidenceRegex, parseVerbalizedConfidence } from '../../calibration/verbalized.js';
+import { compileConfidenceRegex, parseVerbalizedConfidence } from './verbalized.js';
 import type { Message } from '../../model/span.js';
 
 /** What was read: the value in [0, 1] (0 on a format failure) and whether the format was right. */

@@ -15,6 +15,8 @@
  * ```
  */
 
+import { parseDurationMs } from '../../duration.js';
+
 export const DEFAULT_GATEWAY_PORT = 4100;
 /** How many alternatives per token the gateway asks for when logprobs are on. */
 export const DEFAULT_TOP_LOGPROBS = 5;
@@ -82,15 +84,8 @@ function positiveInt(v: unknown, where: string): number {
   return n;
 }
 
-/** `500ms`, `30s`, `2m`, or a number of milliseconds. */
-export function durationMs(v: unknown, where: string): number {
-  if (typeof v === 'number' && Number.isFinite(v) && v > 0) return v;
-  const m = typeof v === 'string' ? /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$/.exec(v) : null;
-  if (!m) fail(where, 'a duration such as 500ms, 30s or 2m', v);
-  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(m[2] ?? 'ms') as 'ms' | 's' | 'm' | 'h'];
-  const ms = Number(m[1]) * unit;
-  if (ms <= 0) fail(where, 'a positive duration', v);
-  return ms;
+function durationMs(v: unknown, where: string): number {
+  return parseDurationMs(v, (expected) => fail(where, expected, v));
 }
 
 function upstreamUrl(v: unknown, where: string): string {

@@ -10,11 +10,17 @@
  * ```
  * `nvidia_smi: true` polls with the defaults; absent or `false` does not poll.
  */
-import { durationMs } from '../gateway/config.js';
+import { parseDurationMs } from '../../duration.js';
 import type { NvidiaSmiPollerOptions } from './poller.js';
 
 export class NvidiaSmiConfigError extends Error {
   override readonly name = 'NvidiaSmiConfigError';
+}
+
+function durationMs(v: unknown, where: string): number {
+  return parseDurationMs(v, (expected) => {
+    throw new NvidiaSmiConfigError(`${where}: expected ${expected}, got ${JSON.stringify(v)}`);
+  });
 }
 
 /** Poller options, or null when polling is off. */

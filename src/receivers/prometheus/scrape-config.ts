@@ -10,7 +10,7 @@
  *     labels: { k8s.cluster.name: prod }   # extra resource attributes
  * ```
  */
-import { durationMs } from '../gateway/config.js';
+import { parseDurationMs } from '../../duration.js';
 
 export const TARGET_KINDS = ['vllm', 'sglang', 'tgi', 'dcgm', 'node', 'generic'] as const;
 export type TargetKind = (typeof TARGET_KINDS)[number];
@@ -38,6 +38,12 @@ export class ScrapeConfigError extends Error {
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+function durationMs(v: unknown, where: string): number {
+  return parseDurationMs(v, (expected) => {
+    throw new ScrapeConfigError(`${where}: expected ${expected}, got ${JSON.stringify(v)}`);
+  });
 }
 
 function target(raw: unknown, where: string): ScrapeTarget {
