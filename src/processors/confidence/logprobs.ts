@@ -45,104 +45,106 @@ export function parseLogprobs(text: string): TokenLogprobs | null {
 /** Thrown to stop reading at `top_tokens`: nothing after it is needed. */
 const STOP = new Error('stop');
 
+/** Entropy over the positions' alternatives, summed as they are read (any of the three forms). */
+class EntropyTally {
+  sum = 0;
+  withEntropy = 0;
+  /** Positions read; -1 until some form of alternatives is met. */
+  positions = -1;
+
+  reset(): void {
+    this.sum = 0;
+    this.withEntropy = 0;
+    this.positions = 0;
+  }
+
+  /** One position whose `k` alternatives are in {@link scratch}. */
+  add(k: number): void {
+    const h = topEntropy(scratch, k);
+    if (h === h) {
+      this.sum += h;
+      this.withEntropy++;
+    }
+    this.positions++;
+  }
+}
+
+/** A JSON array of positions, each read into {@link scratch} by `readRow` (which answers how many). */
+function readRows(c: JsonCursor, tally: EntropyTally, readRow: (c: JsonCursor) => number): void {
+  tally.reset();
+  c.expect(OPEN_BRACKET);
+  if (c.eat(CLOSE_BRACKET)) return;
+  do tally.add(readRow(c)); // readRow may replace `scratch` with a larger one: add reads it after
+  while (c.eat(COMMA));
+  c.expect(CLOSE_BRACKET);
+}
+
+/** The packed alternatives, `k` per position with NaN for an empty slot; false when malformed. */
+function readPackedRows(packed: string, k: number, tally: EntropyTally): boolean {
+  const top = unpackFloat32(packed);
+  if (top === null || k <= 0 || top.length % k !== 0) return false;
+  tally.reset();
+  for (let p = 0; p < top.length; p += k) {
+    let n = 0;
+    for (let j = p; j < p + k; j++) {
+      const v = top[j];
+      if (v !== v) continue; // NaN: no alternative in this slot
+      if (v === Infinity) return false;
+      putScratch(n++, v);
+    }
+    tally.add(n);
+  }
+  return true;
+}
+
 function read(text: string): TokenLogprobs | null {
   const c = new JsonCursor(text);
   let logprobs: Float64Array | null = null;
   let tokens: string[] | null = null;
-  let topPositions = -1;
-  let entropySum = 0;
-  let entropyPositions = 0;
+  const tally = new EntropyTally();
   let stopped = false;
   let packedTop: string | null = null;
   let topK = -1;
   try {
-  c.object((key) => {
-    if (key === 'top_tokens') {
-      if (logprobs !== null && (topPositions !== -1 || (packedTop !== null && topK !== -1))) throw STOP;
-      c.skipValue();
-    } else if (key === 'logprobs_f32') {
-      logprobs = unpackFloat32(c.plainString());
-      if (logprobs === null) throw MALFORMED;
-      for (let i = 0; i < logprobs.length; i++) if (logprobs[i] !== logprobs[i] || logprobs[i] === Infinity) throw MALFORMED;
-    } else if (key === 'top_logprobs_f32') {
-      packedTop = c.plainString();
-    } else if (key === 'top_k') {
-      topK = c.number();
-      if (!Number.isInteger(topK) || topK < 0 || topK > 1000) throw MALFORMED;
-    } else if (key === 'top_logprobs') {
-      entropySum = 0;
-      entropyPositions = 0;
-      topPositions = 0;
-      c.expect(OPEN_BRACKET);
-      if (!c.eat(CLOSE_BRACKET)) {
-        do {
-          const k = readTopLogprobs(c);
-          const h = topEntropy(scratch, k);
-          if (h === h) {
-            entropySum += h;
-            entropyPositions++;
-          }
-          topPositions++;
-        } while (c.eat(COMMA));
-        c.expect(CLOSE_BRACKET);
+    c.object((key) => {
+      if (key === 'top_tokens') {
+        if (logprobs !== null && (tally.positions !== -1 || (packedTop !== null && topK !== -1))) throw STOP;
+        c.skipValue();
+      } else if (key === 'logprobs_f32') {
+        logprobs = unpackFloat32(c.plainString());
+        if (logprobs === null) throw MALFORMED;
+        for (let i = 0; i < logprobs.length; i++) if (logprobs[i] !== logprobs[i] || logprobs[i] === Infinity) throw MALFORMED;
+      } else if (key === 'top_logprobs_f32') {
+        packedTop = c.plainString();
+      } else if (key === 'top_k') {
+        topK = c.number();
+        if (!Number.isInteger(topK) || topK < 0 || topK > 1000) throw MALFORMED;
+      } else if (key === 'top_logprobs') {
+        readRows(c, tally, readTopLogprobs);
+      } else if (key === 'logprobs') {
+        logprobs = readLogprobs(c);
+      } else if (key === 'tokens') {
+        const list: string[] = [];
+        c.array(() => list.push(c.string()));
+        tokens = list;
+      } else if (key === 'top') {
+        readRows(c, tally, readAlternatives);
+      } else {
+        c.skipValue();
       }
-    } else if (key === 'logprobs') {
-      logprobs = readLogprobs(c);
-    } else if (key === 'tokens') {
-      const list: string[] = [];
-      c.array(() => list.push(c.string()));
-      tokens = list;
-    } else if (key === 'top') {
-      entropySum = 0;
-      entropyPositions = 0;
-      topPositions = 0;
-      c.expect(OPEN_BRACKET);
-      if (!c.eat(CLOSE_BRACKET)) {
-        do {
-          const k = readAlternatives(c); // may replace `scratch` with a larger one: read it after
-          const h = topEntropy(scratch, k);
-          if (h === h) {
-            entropySum += h;
-            entropyPositions++;
-          }
-          topPositions++;
-        } while (c.eat(COMMA));
-        c.expect(CLOSE_BRACKET);
-      }
-    } else {
-      c.skipValue();
-    }
-  });
+    });
   } catch (err) {
     if (err !== STOP) throw err;
     stopped = true;
   }
   if (!stopped) c.end();
-  if (packedTop !== null && topPositions === -1) {
-    const top = unpackFloat32(packedTop);
-    if (top === null || topK <= 0 || top.length % topK !== 0) return null;
-    topPositions = top.length / topK;
-    for (let p = 0; p < topPositions; p++) {
-      let k = 0;
-      for (let j = 0; j < topK; j++) {
-        const v = top[p * topK + j];
-        if (v !== v) continue; // NaN: no alternative in this slot
-        if (v === Infinity) return null;
-        putScratch(k++, v);
-      }
-      const h = topEntropy(scratch, k);
-      if (h === h) {
-        entropySum += h;
-        entropyPositions++;
-      }
-    }
-  }
+  if (packedTop !== null && tally.positions === -1 && !readPackedRows(packedTop, topK, tally)) return null;
   const lp = logprobs as Float64Array | null;
   const toks = tokens as string[] | null;
   if (lp === null || lp.length === 0) return null;
   if (toks !== null && toks.length !== lp.length) return null;
-  if (topPositions !== -1 && topPositions !== lp.length) return null;
-  return { logprobs: lp, tokens: toks, entropySum, entropyPositions };
+  if (tally.positions !== -1 && tally.positions !== lp.length) return null;
+  return { logprobs: lp, tokens: toks, entropySum: tally.sum, entropyPositions: tally.withEntropy };
 }
 
 function readLogprobs(c: JsonCursor): Float64Array {
