@@ -12,7 +12,7 @@ import type { TablePayloads } from '../pipeline/encode.js';
 import type { OfferResult } from '../pipeline/writer.js';
 import { jstr } from '../storage/rows/json.js';
 import { judgeSpan } from './judge.js';
-import { PROBE_SCORE_METRIC, readingFromMetricPoint, type ProbeReading } from './readings.js';
+import { PROBE_NAME, PROBE_SCORE_METRIC, readingFromMetricPoint, type ProbeReading } from './readings.js';
 import type { ProbeRegistry } from './registry.js';
 
 export interface ProbeStageStats {
@@ -45,18 +45,30 @@ function row(ctx: RowContext, r: ProbeReading, agreement: number | null, source:
 export class ProbeStage {
   private counts = { readings: 0, alarms: 0, rejected: 0, notStored: 0 };
   private lastRejectionLog = 0;
+  /** Event or attribute names that carry activation vectors for the configured linear probes. */
+  private readonly carriers: ReadonlySet<string>;
 
   constructor(
     private readonly registry: ProbeRegistry | null,
     private readonly offer: (payloads: TablePayloads) => OfferResult,
     private readonly log: (message: string) => void = () => {},
-  ) {}
+  ) {
+    this.carriers = new Set(registry?.linear.map((p) => p.activation) ?? []);
+  }
+
+  /** True when the span has something probes read: a probe reading, or a configured activation carrier. */
+  private carriesProbes(span: SpanRecord): boolean {
+    if (span.attributes[PROBE_NAME] !== undefined) return true;
+    for (const e of span.events) if (e.name.startsWith('strata.probe.') || this.carriers.has(e.name)) return true;
+    for (const c of this.carriers) if (span.attributes[c] !== undefined) return true;
+    return false;
+  }
 
   /** The `IngestListeners.spans` hook. Never throws. */
   readonly onSpans = (spans: readonly SpanRecord[]): void => {
     const rows: string[] = [];
     for (const span of spans) {
-      if (span.events.length === 0 && !this.registry && span.attributes['strata.probe.name'] === undefined) continue;
+      if (!this.carriesProbes(span)) continue;
       try {
         const j = judgeSpan(span, this.registry);
         this.reject(j.rejected.length, j.rejected[0]?.reason);
