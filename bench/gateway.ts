@@ -305,14 +305,8 @@ async function main(): Promise<void> {
   await upstream.stop();
   let stored: number | null = null;
   if (flags['verify-count'] && !wasInterrupted()) {
-    const { openChdbStore } = await import('./lib/chdb.js');
-    const store = openChdbStore(dataDir, 'strata');
-    try {
-      const [row] = await store.query<{ n: number }>('SELECT count() AS n FROM strata.spans');
-      stored = Number(row.n);
-    } finally {
-      await store.close();
-    }
+    const { countStoredSpans } = await import('./lib/chdb.js');
+    stored = await countStoredSpans(dataDir);
   }
 
   // 7. Summary.

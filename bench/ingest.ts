@@ -408,14 +408,8 @@ async function main(): Promise<void> {
   const exitCode = await server.stop(60_000);
   let stored: number | null = null;
   if (flags['verify-count'] && !wasInterrupted()) {
-    const { openChdbStore } = await import('./lib/chdb.js');
-    const store = openChdbStore(dataDir, 'strata');
-    try {
-      const [row] = await store.query<{ n: number }>('SELECT count() AS n FROM strata.spans');
-      stored = Number(row.n);
-    } finally {
-      await store.close();
-    }
+    const { countStoredSpans } = await import('./lib/chdb.js');
+    stored = await countStoredSpans(dataDir);
     console.log(`stored spans (chDB count() after stop): ${int(stored)} ${stored === ackedSpans ? '= acknowledged' : `!= acknowledged ${int(ackedSpans)}`}`);
   }
 

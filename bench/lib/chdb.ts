@@ -20,3 +20,14 @@ export function openChdbStore(dataDir: string, db: string): Store {
   );
   return { ...store, kind: store.kind, close: release };
 }
+
+/** Rows in `strata.spans` of a stopped server's data directory (read once with an embedded store). */
+export async function countStoredSpans(dataDir: string): Promise<number> {
+  const store = openChdbStore(dataDir, 'strata');
+  try {
+    const [row] = await store.query<{ n: number }>('SELECT count() AS n FROM strata.spans');
+    return Number(row.n);
+  } finally {
+    await store.close();
+  }
+}

@@ -36,8 +36,8 @@ export const MIN_RESAMPLES = 50;
 export const MAX_BINS = 1000;
 const MAX_WINDOW_S = 366 * 86_400;
 
-/** Metrics of one group of labelled responses. */
-export interface CalibrationMetrics {
+/** The metrics every group of labelled responses reports. */
+interface GroupMetrics {
   readonly n: number;
   readonly accuracy: number;
   readonly meanConfidence: number;
@@ -47,23 +47,17 @@ export interface CalibrationMetrics {
   readonly mce: number;
   readonly auroc: number;
   readonly aurc: number;
-  readonly intervals: CalibrationReport['intervals'];
   readonly bins: CalibrationReport['bins'];
+}
+
+/** Metrics of one group of labelled responses. */
+export interface CalibrationMetrics extends GroupMetrics {
+  readonly intervals: CalibrationReport['intervals'];
   /** The same metrics of `confidence_calibrated`, over the responses that have one; null when none has. */
   readonly recalibrated: RecalibratedMetrics | null;
 }
 
-export interface RecalibratedMetrics {
-  readonly n: number;
-  readonly accuracy: number;
-  readonly meanConfidence: number;
-  readonly brier: number;
-  readonly ece: number;
-  readonly adaptiveEce: number;
-  readonly mce: number;
-  readonly auroc: number;
-  readonly aurc: number;
-  readonly bins: CalibrationReport['bins'];
+export interface RecalibratedMetrics extends GroupMetrics {
   /** The raw confidence's ECE and Brier score over the same responses, to compare with. */
   readonly rawEce: number;
   readonly rawBrier: number;
