@@ -37,3 +37,12 @@ export function parseArgs(argv: readonly string[], known: readonly string[], boo
   }
   return { positional, flags };
 }
+
+/** An integer flag in [min, max], `fallback` when absent; a UsageError naming the flag otherwise. */
+export function integerFlag(flags: Record<string, string | boolean>, name: string, fallback: number, min: number, max: number): number {
+  const raw = flags[name];
+  if (raw === undefined) return fallback;
+  const value = typeof raw === 'string' && /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
+  if (!(value >= min && value <= max)) throw new UsageError(`--${name}: expected an integer from ${min} to ${max}, got ${JSON.stringify(raw)}`);
+  return value;
+}

@@ -4,7 +4,7 @@ import { CALIBRATION_METHODS, DEFAULT_HELD_OUT_FRACTION, evaluateRecalibration, 
 import { calibrationReport, type CalibrationReport, type MetricName } from '../calibration/report.js';
 import { readScoredLines } from '../calibration/scored-lines.js';
 import { compileConfidenceRegex } from '../processors/confidence/verbalized.js';
-import { parseArgs, UsageError } from './args.js';
+import { integerFlag, parseArgs, UsageError } from './args.js';
 
 export const CALIBRATE_HELP = `Usage: strata calibrate FILE [flags]
 
@@ -133,14 +133,6 @@ function settingsOf(positional: readonly string[], flags: Record<string, string 
     resamples: integerFlag(flags, 'resamples', 1000, 0, MAX_RESAMPLES),
     seed: integerFlag(flags, 'seed', 0, 0, 2 ** 32 - 1),
   };
-}
-
-function integerFlag(flags: Record<string, string | boolean>, name: string, fallback: number, min: number, max: number): number {
-  const raw = flags[name];
-  if (raw === undefined) return fallback;
-  const value = typeof raw === 'string' && /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
-  if (!(value >= min && value <= max)) throw new UsageError(`--${name}: expected an integer from ${min} to ${max}, got ${JSON.stringify(raw)}`);
-  return value;
 }
 
 // ------------------------------------------------------------------ text output

@@ -4,7 +4,7 @@ import { DEFAULT_LEVEL, type MaybeInterval } from '../monitors/eval-metrics.js';
 import { casesOfSplit, evaluateMonitors, evaluationJson, parseEvalLines, type EvalSplit, type MonitorEvaluation } from '../monitors/eval-run.js';
 import { MonitorConfigError, type MonitorRegistry } from '../monitors/registry.js';
 import type { Monitor } from '../monitors/types.js';
-import { parseArgs, UsageError } from './args.js';
+import { integerFlag, parseArgs, UsageError } from './args.js';
 import type { CliIo } from './calibrate.js';
 
 export const MONITORS_HELP = `Usage: strata monitors <subcommand>
@@ -149,14 +149,6 @@ function settingsOf(positional: readonly string[], flags: Record<string, string 
     resamples: integerFlag(flags, 'resamples', DEFAULT_RESAMPLES, 0, MAX_RESAMPLES),
     seed: integerFlag(flags, 'seed', 0, 0, 2 ** 32 - 1),
   };
-}
-
-function integerFlag(flags: Record<string, string | boolean>, name: string, fallback: number, min: number, max: number): number {
-  const raw = flags[name];
-  if (raw === undefined) return fallback;
-  const value = typeof raw === 'string' && /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
-  if (!(value >= min && value <= max)) throw new UsageError(`--${name}: expected an integer from ${min} to ${max}, got ${JSON.stringify(raw)}`);
-  return value;
 }
 
 // ------------------------------------------------------------------ text output
