@@ -4,7 +4,7 @@ import { DriftDetector } from './calibration/drift.js';
 import { storeSpanLookup } from './calibration/labelled.js';
 import { OnlineCalibration } from './calibration/online-map.js';
 import type { StrataConfig } from './config/config.js';
-import { createIngest, type IngestListeners } from './pipeline/ingest.js';
+import { createIngest, type FeedbackIngest, type Ingest, type IngestListeners } from './pipeline/ingest.js';
 import { Wal } from './pipeline/wal.js';
 import { StoreWriter } from './pipeline/writer.js';
 import { createContentPolicy } from './processors/capture.js';
@@ -21,6 +21,14 @@ import { createChdbStore } from './storage/chdb-store.js';
 import { createClickHouseStore } from './storage/clickhouse-store.js';
 import { applyInsertFsync, applyRetention, migrate } from './storage/migrate.js';
 import type { Store } from './storage/types.js';
+import { Detector } from './detect/detector.js';
+import type { Anomaly, AnomalyChange } from './detect/types.js';
+import { StrataMetrics } from './exporters/strata-metrics.js';
+import { StreamMetricsFeed } from './exporters/stream-feed.js';
+import { createIncidentStage, type IncidentStage } from './incidents/stage.js';
+import { getIncident, listIncidents } from './api/incidents.js';
+import { createAllocation } from './monitors/allocation/allocator.js';
+import { Notifier } from './notifier/dispatcher.js';
 
 export const VERSION = '0.1.0';
 
@@ -44,6 +52,9 @@ export class Strata {
   private parts: { stop(): Promise<void> }[] = [];
   private startedPorts: StrataPorts | null = null;
   private scrapes: ScrapeManager | null = null;
+  private detector: Detector | null = null;
+  private incidentStage: IncidentStage | null = null;
+  private ingestSeam: (Ingest & FeedbackIngest) | null = null;
 
   constructor(
     readonly config: StrataConfig,
@@ -75,6 +86,9 @@ export class Strata {
     this.writer = writer;
     // Ground truth: fitted recalibration maps are loaded before any span is taken in, so each new response
     // carries its raw and calibrated confidence; accepted feedback feeds the drift detector on the stream.
+    // Strata's derived signals, exported at GET /metrics (exporters/).
+    const metrics = new StrataMetrics();
+    const feed = new StreamMetricsFeed(metrics);
     const maps = new OnlineCalibration({ config: config.calibration, store, db, offer: (payloads) => writer.offer(payloads), log });
     await maps.start();
     this.parts.push(maps);
@@ -83,27 +97,79 @@ export class Strata {
       {
         lookup: storeSpanLookup(store, db),
         onLabelled: maps.noteLabelled,
-        onSignal: (s) =>
-          log(`calibration: ${s.entity} ${s.drifting ? 'drifts' : 'no longer drifts'}: ECE ${s.currentEce.toFixed(4)} over the last ${s.currentN} vs baseline ${s.baselineEce.toFixed(4)}`),
+        onSignal: (s) => {
+          feed.onDriftStates(drift.states());
+          this.detector?.onCalibrationDrift(s);
+          log(`calibration: ${s.entity} ${s.drifting ? 'drifts' : 'no longer drifts'}: ECE ${s.currentEce.toFixed(4)} over the last ${s.currentN} vs baseline ${s.baselineEce.toFixed(4)}`);
+        },
         log,
       },
     );
     this.parts.push(drift);
+    // Where judgements leave: notifications on incident changes, and /metrics for Prometheus.
+    const notifier = new Notifier({ config: config.alerting, deadLetterDir: config.alerting.deadLetterDir ?? join(dataDir, 'alerting'), onOutcome: metrics.countNotification, log });
+    metrics.declareReceivers(notifier.receivers);
+    await notifier.start();
+    this.parts.push(notifier);
+    // Layer 4 on the stream: adaptive baselines and event rules per entity and signal (detect/), anomalies
+    // grouped into incidents with ranked causes (incidents/), all in the data's own time.
+    const incidentGauges = metrics.incidentSink();
+    const incidentStage: IncidentStage | null = config.detection.enabled && config.incidents.enabled
+      ? createIncidentStage(config.incidents, (incident, change) => {
+          notifier.notify(incident, change);
+          incidentGauges(incident, change);
+        })
+      : null;
+    this.incidentStage = incidentStage;
+    const anomalyGauges = metrics.anomalySink();
+    const anomalous = new Map<string, number>();
+    const detector = config.detection.enabled
+      ? new Detector({ ...config.detection, log }, (a: Anomaly, change: AnomalyChange) => {
+          anomalous.set(a.entity, (anomalous.get(a.entity) ?? 0) + (change === 'open' ? 1 : change === 'close' ? -1 : 0));
+          if ((anomalous.get(a.entity) ?? 0) <= 0) anomalous.delete(a.entity);
+          anomalyGauges(a, change);
+          incidentStage?.onAnomaly(a, change);
+        })
+      : null;
+    this.detector = detector;
+    const advance = (): void => {
+      const t = detector ? detector.stats().eventTimeMs : null;
+      if (t !== null) incidentStage?.advanceTo(t);
+    };
+    // Expensive monitors and linear probes within budget, riskiest first (monitors/allocation/).
+    const allocation = createAllocation(config.monitors.budget ?? null, { hasOpenAnomaly: (ids) => ids.some((id) => anomalous.has(id)) });
     // Layer 1 on the stream: probe readings and propositional consistency of every accepted span.
-    const probes = new ProbeStage(createProbeRegistry(config.probes), (payloads) => writer.offer(payloads), log);
+    const probes = new ProbeStage(createProbeRegistry(config.probes), (payloads) => writer.offer(payloads), log, allocation);
+    probes.alarmListener = (span, reading) => {
+      feed.onProbeReading(span, reading);
+      detector?.onProbeAlarm(span, reading);
+    };
+    this.parts.push(probes);
     // Layer 3 on the stream: the configured monitors read each span's reasoning, actions and answer.
-    const monitors = new MonitorStage(configuredMonitors(config.monitors), (payloads) => writer.offer(payloads), log);
+    const monitors = new MonitorStage(configuredMonitors(config.monitors), (payloads) => writer.offer(payloads), log, allocation);
+    monitors.resultListener = (span, result) => {
+      feed.onMonitorResult(span, result);
+      detector?.onMonitorResult(span, result);
+    };
     this.parts.push(monitors);
     const listeners: IngestListeners = {
       ...this.listeners,
       spans: (spans) => {
         this.listeners.spans?.(spans);
+        feed.onSpans(spans);
+        incidentStage?.onSpans(spans);
+        detector?.onSpans(spans);
         probes.onSpans(spans);
         monitors.onSpans(spans);
+        advance();
       },
       metricPoints: (points) => {
         this.listeners.metricPoints?.(points);
+        feed.onMetricPoints(points);
+        incidentStage?.onMetricPoints(points);
+        detector?.onMetricPoints(points);
         probes.onMetricPoints(points);
+        advance();
       },
       feedback: (records) => {
         this.listeners.feedback?.(records);
@@ -118,6 +184,8 @@ export class Strata {
       calibrationMap: maps.lookup,
       feedbackThreshold: config.calibration.feedbackThreshold,
     });
+
+    this.ingestSeam = ingest;
 
     const otlpOptions = {
       host: config.host,
@@ -136,6 +204,9 @@ export class Strata {
       db,
       log,
       calibration: { ingest, config: config.calibration, retentionDays: config.storage.retentionDays, drift, maps },
+      metrics: metrics.registry,
+      config: { config, ports: () => ({ ...(this.startedPorts ?? {}) }) },
+      routes: incidentStage ? [['/api/incidents', listIncidents(incidentStage.correlator)], ['/api/incidents/:id', getIncident(incidentStage.correlator)]] : [],
       health: () => ({ version: VERSION, ingest: writer.stats(), walBytes: wal.diskBytes(), scrapeTargets: this.scrapes?.health() ?? [] }),
     });
     const otlpHttp = await http.start();
@@ -173,6 +244,11 @@ export class Strata {
     return this.store;
   }
 
+  /** The seam receivers hand data to, while running: for in-process receivers such as `strata bench`'s scrapers. */
+  get ingest(): (Ingest & FeedbackIngest) | null {
+    return this.ingestSeam;
+  }
+
   get ports(): StrataPorts | null {
     return this.startedPorts;
   }
@@ -193,5 +269,6 @@ export class Strata {
     this.wal = null;
     await this.store?.close();
     this.store = null;
+    this.ingestSeam = null;
   }
 }

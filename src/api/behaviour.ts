@@ -1,10 +1,13 @@
 /**
  * Layers 1 and 3 in the query API:
  * - GET /api/monitors?from=&to=&model=&monitor=: per monitor and model, runs, flags, flag rate, mean
- *   score and the judge's token cost over the range (default the last 24 h);
+ *   score and the judge's token cost over the range (default the last 24 h), and the flag rate estimated
+ *   for all the spans the monitor could have read: results sampled under a budget weigh 1 / their
+ *   `inclusion_probability` (Hájek, docs/monitors-budget.md); unsampled monitors give their flag rate;
  * - GET /api/monitors/results?trace_id=: every monitor result of a trace, with its evidence spans;
  * - GET /api/probes?from=&to=&model=&probe=: per probe and model, readings, alarms, alarm rate, mean
- *   score, and for `consistency` the mean Jaccard agreement.
+ *   score, for `consistency` the mean Jaccard agreement, and the alarm rate estimated the same way as
+ *   the monitors' (linear probes under a budget store each reading's inclusion probability).
  */
 import type { QueryParams, Store } from '../storage/types.js';
 import { ApiError, ok, type ApiRequest, type ApiResponse } from './http.js';
@@ -38,9 +41,11 @@ export function monitorRates(store: Store, db: string) {
   return async (req: ApiRequest): Promise<ApiResponse> => {
     const { from, to } = range(req);
     const params: QueryParams = { from: from.toString(), to: to.toString() };
-    const rows = await store.query<{ monitor: string; model: string; runs: string; flags: string; mean_score: number; tokens: string; hidden: string }>(
-      `SELECT monitor, model, count() AS runs, countIf(flag) AS flags, avg(score) AS mean_score, sum(cost_tokens) AS tokens, countIf(hidden_reasoning) AS hidden
-       FROM ${db}.monitor_results WHERE ${filters(req, ['model', 'monitor'], params)}
+    const rows = await store.query<{ monitor: string; model: string; runs: string; flags: string; mean_score: number; tokens: string; hidden: string; weight: number; weighted_flags: number }>(
+      `SELECT monitor, model, count() AS runs, countIf(flag) AS flags, avg(score) AS mean_score, sum(cost_tokens) AS tokens, countIf(hidden_reasoning) AS hidden,
+         sum(1 / ip) AS weight, sumIf(1 / ip, flag) AS weighted_flags
+       FROM (SELECT *, if(metrics['inclusion_probability'] > 0 AND metrics['inclusion_probability'] <= 1, metrics['inclusion_probability'], 1) AS ip
+             FROM ${db}.monitor_results WHERE ${filters(req, ['model', 'monitor'], params)})
        GROUP BY monitor, model ORDER BY monitor, model`,
       params,
       req.signal,
@@ -57,6 +62,8 @@ export function monitorRates(store: Store, db: string) {
         meanScore: r.mean_score,
         costTokens: Number(r.tokens),
         hiddenReasoning: Number(r.hidden),
+        estimatedFlagRate: Number(r.weight) > 0 ? Number(r.weighted_flags) / Number(r.weight) : 0,
+        estimatedSpans: Number(r.weight),
       })),
     });
   };
@@ -83,9 +90,11 @@ export function probeRates(store: Store, db: string) {
   return async (req: ApiRequest): Promise<ApiResponse> => {
     const { from, to } = range(req);
     const params: QueryParams = { from: from.toString(), to: to.toString() };
-    const rows = await store.query<{ probe: string; model: string; readings: string; alarms: string; mean_score: number | null; mean_agreement: number | null }>(
-      `SELECT probe, model, count() AS readings, countIf(alarm) AS alarms, avg(score) AS mean_score, avgIf(agreement, agreement IS NOT NULL) AS mean_agreement
-       FROM ${db}.probe_readings WHERE ${filters(req, ['model', 'probe'], params)}
+    const rows = await store.query<{ probe: string; model: string; readings: string; alarms: string; mean_score: number | null; mean_agreement: number | null; weight: number; weighted_alarms: number }>(
+      `SELECT probe, model, count() AS readings, countIf(alarm) AS alarms, avg(score) AS mean_score, avgIf(agreement, agreement IS NOT NULL) AS mean_agreement,
+         sum(1 / ip) AS weight, sumIf(1 / ip, alarm) AS weighted_alarms
+       FROM (SELECT *, if(inclusion_probability > 0 AND inclusion_probability <= 1, assumeNotNull(inclusion_probability), 1) AS ip
+             FROM ${db}.probe_readings WHERE ${filters(req, ['model', 'probe'], params)})
        GROUP BY probe, model ORDER BY probe, model`,
       params,
       req.signal,
@@ -101,6 +110,7 @@ export function probeRates(store: Store, db: string) {
         alarmRate: Number(r.readings) > 0 ? Number(r.alarms) / Number(r.readings) : 0,
         meanScore: r.mean_score,
         meanAgreement: Number.isFinite(r.mean_agreement as number) ? r.mean_agreement : null,
+        estimatedAlarmRate: Number(r.weight) > 0 ? Number(r.weighted_alarms) / Number(r.weight) : 0,
       })),
     });
   };

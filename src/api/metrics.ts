@@ -1,3 +1,4 @@
+import { entityFilters } from './ui-filters.js';
 import { signalDefinition } from '../processors/metric-signals/index.js';
 import type { QueryParams, Store } from '../storage/types.js';
 import { ApiError, ok, type ApiRequest, type ApiResponse } from './http.js';
@@ -85,6 +86,7 @@ export function queryMetrics(store: Store, db: string) {
       params[`lv${i}`] = v;
       where.push(`labels[{lk${i}:String}] = {lv${i}:String}`);
     });
+    entityFilters(q, where, params);
     // A signal's value is the scaled one; its series also split by source name and signal labels.
     const rows = await store.query<PointRow>(
       `SELECT name, signal_labels, type, unit, service, labels, toUnixTimestamp64Milli(time) AS t, toUnixTimestamp64Milli(start_time) AS start,

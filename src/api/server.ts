@@ -14,6 +14,12 @@ import { monitorRates, monitorResults, probeRates } from './behaviour.js';
 import { listLogs } from './logs.js';
 import { queryMetrics } from './metrics.js';
 import { getTrace, listTraces } from './traces.js';
+import type { Handler } from './http.js';
+import { getConfigView } from './ui-config.js';
+import type { StrataConfig } from '../config/config.js';
+import type { DerivedMetrics } from '../exporters/registry.js';
+import { METRICS_PATH, serveMetrics } from '../exporters/prometheus.js';
+import { serveUi } from '../web/serve.js';
 
 export interface ApiServerOptions {
   readonly host: string;
@@ -32,6 +38,14 @@ export interface ApiServerOptions {
     readonly drift?: DriftDetector;
     readonly maps?: OnlineCalibration;
   };
+  /** The configuration, shown (secrets redacted) at GET /api/config for the UI's Settings page. */
+  readonly config?: { readonly config: StrataConfig; readonly ports: () => Record<string, number | null> };
+  /** Strata's derived signals, served in the Prometheus text format at GET /metrics. */
+  readonly metrics?: DerivedMetrics;
+  /** More JSON endpoints (incidents): `[path, handler]`, GET. */
+  readonly routes?: readonly (readonly [string, Handler])[];
+  /** Serve the web UI at / (default true). */
+  readonly ui?: boolean;
 }
 
 /** The query API: JSON over HTTP, documented in docs/api.md. */
@@ -65,13 +79,25 @@ export class ApiServer {
         .get('/api/calibration/maps', getMaps(deps))
         .post('/api/calibration/fit', postFit(deps));
     }
+    if (this.options.config) router.get('/api/config', getConfigView(this.options.config.config, this.options.config.ports));
+    for (const [path, handler] of this.options.routes ?? []) router.get(path, handler);
     const checkKey = createKeyCheck(this.options.apiKeys);
+    const metrics = this.options.metrics;
+    const ui = this.options.ui !== false;
 
     const server = createServer(async (req, res) => {
       const abort = new AbortController();
       res.on('close', () => abort.abort());
       try {
+        // The UI's files hold no data: they load without a key and ask for one when the API needs it.
+        if (ui && serveUi(req, res)) return;
         const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+        if (path === METRICS_PATH && metrics) {
+          // Label values name models and replicas: behind the API keys when there are any.
+          if (!checkKey(keyFromHeaders(header(req.headers.authorization), header(req.headers['x-api-key']))))
+            throw new ApiError(401, 'missing or unknown API key (Authorization: Bearer <key>)');
+          return serveMetrics(metrics, req, res);
+        }
         const route = router.match(req.method ?? 'GET', path);
         if (route === null) throw new ApiError(404, `no such endpoint: ${path}`);
         if (route === 'method') throw new ApiError(405, `${req.method} not allowed on ${path}`);

@@ -1,3 +1,4 @@
+import { entityFilters, monitorFlagFilter } from './ui-filters.js';
 import { extractGenAi } from '../processors/genai/extract.js';
 import type { QueryParams, Store } from '../storage/types.js';
 import { ApiError, ok, type ApiRequest, type ApiResponse } from './http.js';
@@ -57,6 +58,7 @@ export function spanFilters(q: URLSearchParams): { where: string[]; params: Quer
   }
   prefixed(q, 'attr.').forEach(([key, value], i) => where.push(jsonEquals('attributes', `a${i}`, key, value, params)));
   prefixed(q, 'resource.').forEach(([key, value], i) => where.push(jsonEquals('resource', `r${i}`, key, value, params)));
+  entityFilters(q, where, params);
   return { where, params };
 }
 
@@ -114,6 +116,7 @@ export function listTraces(store: Store, db: string) {
   return async (req: ApiRequest): Promise<ApiResponse> => {
     const limit = parseLimit(req.query.get('limit'), DEFAULT_TRACE_LIMIT, MAX_TRACE_LIMIT);
     const { where, params } = spanFilters(req.query);
+    monitorFlagFilter(req.query, db, where, params);
     const having: string[] = [];
     const cursor = req.query.get('cursor');
     if (cursor) {

@@ -4,13 +4,21 @@ import { UsageError } from './args.js';
 import { calibrate } from './calibrate.js';
 import { monitorsCommand } from './monitors.js';
 import { serve } from './serve.js';
+import { benchCommand } from './bench.js';
+import { demoCommand } from './demo.js';
+import { incidentsCommand } from './incidents.js';
+import { simCommand } from './sim.js';
 
 const HELP = `strata ${VERSION}: LLM observability that joins model confidence, behaviour and GPU telemetry
 
 Usage: strata <command> [flags]
 
 Commands:
-  serve      start the receivers, storage and query API (strata serve --help)
+  serve      start the receivers, storage, detection and query API (strata serve --help)
+  demo       start Strata with a simulated GPU fleet, live traffic and injected faults (strata demo --help)
+  incidents  the incidents of a running Strata (strata incidents --help)
+  sim        run a scenario's simulated fleet in real time, to point your own Strata at (strata sim --help)
+  bench      score detection, localisation and root cause on simulated fault scenarios (strata bench --help)
   calibrate  calibration metrics of scored responses in a JSONL file (strata calibrate --help)
   monitors   evaluate behavioural monitors on labelled reasoning traces (strata monitors eval --help)
   version    print the version
@@ -39,6 +47,14 @@ export async function main(argv: readonly string[]): Promise<number> {
         return 0;
       case 'serve':
         return await serve(rest);
+      case 'demo':
+        return await demoCommand(rest);
+      case 'incidents':
+        return await incidentsCommand(rest);
+      case 'sim':
+        return await simCommand(rest);
+      case 'bench':
+        return await benchCommand(rest);
       case 'calibrate':
         return await calibrate(rest);
       case 'monitors':

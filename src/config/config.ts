@@ -10,6 +10,9 @@ import type { NvidiaSmiPollerOptions } from '../receivers/nvidia-smi/poller.js';
 import { DEFAULT_CALIBRATION_CONFIG, type CalibrationConfig } from '../processors/confidence/config.js';
 import { DEFAULT_PROBE_CONFIG, type ProbeConfig } from '../probes/config.js';
 import { DEFAULT_MONITORS_CONFIG, type MonitorsConfig } from '../monitors/stage-config.js';
+import { DEFAULT_DETECTION_CONFIG, type DetectionConfig } from '../detect/config.js';
+import { DEFAULT_INCIDENTS_CONFIG, type IncidentsConfig } from '../incidents/config.js';
+import { DEFAULT_ALERTING_CONFIG, type AlertingConfig } from '../notifier/config.js';
 
 export interface StrataConfig {
   /** Address every listener binds to. */
@@ -52,6 +55,12 @@ export interface StrataConfig {
   readonly probes: ProbeConfig;
   /** Behavioural monitors on the stream (monitors/stage-config.ts). */
   readonly monitors: MonitorsConfig;
+  /** Adaptive baselines and event rules on every signal series (detect/config.ts). */
+  readonly detection: DetectionConfig;
+  /** Grouping anomalies into incidents and ranking their causes (incidents/config.ts). */
+  readonly incidents: IncidentsConfig;
+  /** Where incident notifications go (notifier/config.ts). */
+  readonly alerting: AlertingConfig;
   readonly capture: {
     /** Keep prompt and completion content (messages, gen_ai.prompt/completion, input/output values). */
     readonly content: boolean;
@@ -89,6 +98,9 @@ export const DEFAULT_CONFIG: StrataConfig = {
   calibration: DEFAULT_CALIBRATION_CONFIG,
   probes: DEFAULT_PROBE_CONFIG,
   monitors: DEFAULT_MONITORS_CONFIG,
+  detection: DEFAULT_DETECTION_CONFIG,
+  incidents: DEFAULT_INCIDENTS_CONFIG,
+  alerting: DEFAULT_ALERTING_CONFIG,
 };
 
 /** True for addresses only this machine can reach. */

@@ -10,6 +10,9 @@ import { parseProbeConfig, ProbeConfigError } from '../probes/config.js';
 import { parseMonitorsConfig } from '../monitors/stage-config.js';
 import { MonitorConfigError } from '../monitors/registry.js';
 import { dirname } from 'node:path';
+import { DetectionConfigError, parseDetectionConfig } from '../detect/config.js';
+import { IncidentsConfigError, parseIncidentsConfig } from '../incidents/config.js';
+import { AlertingConfigError, parseAlertingConfig } from '../notifier/config.js';
 
 /** A configuration that cannot be used; the message names the field and what is wrong. */
 export class ConfigError extends Error {
@@ -115,6 +118,9 @@ export function loadConfig(options: LoadOptions = {}): StrataConfig {
     calibration: section(() => parseCalibrationConfig(values.get('calibration'))),
     probes: section(() => parseProbeConfig(values.get('probes'), { baseDir: options.file ? dirname(options.file) : undefined })),
     monitors: section(() => parseMonitorsConfig(values.get('monitors'))),
+    detection: section(() => parseDetectionConfig(values.get('detection'))),
+    incidents: section(() => parseIncidentsConfig(values.get('incidents'))),
+    alerting: section(() => parseAlertingConfig(values.get('alerting'), env)),
   };
   return validate(config);
 }
@@ -137,7 +143,7 @@ function validate(c: StrataConfig): StrataConfig {
 }
 
 /** The validation errors of the sections' own parsers: each names its field, so its message is kept. */
-const SECTION_ERRORS = [GatewayConfigError, ScrapeConfigError, NvidiaSmiConfigError, CalibrationConfigError, ProbeConfigError, MonitorConfigError];
+const SECTION_ERRORS = [GatewayConfigError, ScrapeConfigError, NvidiaSmiConfigError, CalibrationConfigError, ProbeConfigError, MonitorConfigError, DetectionConfigError, IncidentsConfigError, AlertingConfigError];
 
 /** Runs a section's parser, turning its validation error into a ConfigError with the same message. */
 function section<T>(parse: () => T): T {
@@ -157,7 +163,7 @@ function gatewayConfig(raw: unknown, portOverride: number | undefined): StrataCo
 
 /** Sections other issues own (gateway, scrape, ...) are passed through untouched. */
 function isOtherSection(path: string): boolean {
-  return /^(gateway|scrape|nvidia_smi|detect|alerts|calibration|monitors|probes)(\.|$)/.test(path);
+  return /^(gateway|scrape|nvidia_smi|detection|incidents|alerting|calibration|monitors|probes)(\.|$)/.test(path);
 }
 
 function flatten(obj: Record<string, unknown> | null, prefix: string, visit: (path: string, value: unknown) => void): void {

@@ -13,6 +13,10 @@
  *     api_key_env: OPENAI_API_KEY
  *     prompt: "..."                            # {{task}} {{reasoning}} {{actions}} {{output}}
  *     models: ["llama-*"]
+ *   budget:                                                            # off unless configured (allocation/config.ts)
+ *     judge: { calls_per_minute: 30, tokens_per_minute: 20000 }
+ *     probes: { evaluations_per_minute: 600 }
+ *     floor: 0.02
  * ```
  * `monitors: false` runs none.
  */
@@ -21,6 +25,7 @@ import { BUILTIN_MONITORS, buildMonitors } from './builtins.js';
 import { parseDurationMs } from '../duration.js';
 import { createJudgeMonitor, type JudgeOptions } from './judge.js';
 import { MonitorConfigError, type MonitorSetConfig } from './registry.js';
+import { parseBudgetConfig, type BudgetConfig } from './allocation/config.js';
 import type { ConfiguredMonitor } from './stage.js';
 import type { MonitorScope } from './types.js';
 
@@ -28,6 +33,8 @@ export interface MonitorsConfig {
   readonly set: MonitorSetConfig;
   readonly models: readonly string[] | null;
   readonly judge: (JudgeOptions & { readonly models: readonly string[] | null }) | null;
+  /** How much the expensive monitors may spend (docs/monitors-budget.md); absent or null: no budget. */
+  readonly budget?: BudgetConfig | null;
 }
 
 export const DEFAULT_MONITORS_CONFIG: MonitorsConfig = { set: Object.keys(BUILTIN_MONITORS), models: null, judge: null };
@@ -52,8 +59,8 @@ function text(v: unknown, where: string): string {
 export function parseMonitorsConfig(raw: unknown): MonitorsConfig {
   if (raw === undefined || raw === null || raw === true) return DEFAULT_MONITORS_CONFIG;
   if (raw === false) return NO_MONITORS;
-  if (!isRecord(raw)) throw new MonitorConfigError('monitors', 'expected false or a mapping with set, models, judge');
-  for (const k of Object.keys(raw)) if (!['set', 'models', 'judge'].includes(k)) throw new MonitorConfigError(`monitors.${k}`, 'unknown setting (known: set, models, judge)');
+  if (!isRecord(raw)) throw new MonitorConfigError('monitors', 'expected false or a mapping with set, models, judge, budget');
+  for (const k of Object.keys(raw)) if (!['set', 'models', 'judge', 'budget'].includes(k)) throw new MonitorConfigError(`monitors.${k}`, 'unknown setting (known: set, models, judge, budget)');
   const set = (raw.set ?? DEFAULT_MONITORS_CONFIG.set) as MonitorSetConfig;
   buildMonitors(set);
   let judge: MonitorsConfig['judge'] = null;
@@ -85,7 +92,9 @@ export function parseMonitorsConfig(raw: unknown): MonitorsConfig {
       models: globs(j.models, 'monitors.judge.models'),
     };
   }
-  return { set, models: globs(raw.models, 'monitors.models'), judge };
+  const budget = parseBudgetConfig(raw.budget);
+  if (budget?.judge && judge === null) throw new MonitorConfigError('monitors.budget.judge', 'no judge to budget: configure monitors.judge');
+  return { set, models: globs(raw.models, 'monitors.models'), judge, budget };
 }
 
 /** The monitors the stage runs, built from the section. */
@@ -96,6 +105,7 @@ export function configuredMonitors(config: MonitorsConfig): ConfiguredMonitor[] 
     return (m) => ms.some((f) => f(m));
   };
   const out: ConfiguredMonitor[] = buildMonitors(config.set).map((monitor) => ({ monitor, models: matcher(config.models) }));
-  if (config.judge) out.push({ monitor: createJudgeMonitor(config.judge), models: matcher(config.judge.models) });
+  if (config.judge)
+    out.push({ monitor: createJudgeMonitor(config.judge), models: matcher(config.judge.models), ...(config.budget?.judge ? { pool: 'judge' as const } : {}) });
   return out;
 }

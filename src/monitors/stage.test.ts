@@ -3,10 +3,17 @@ import { globMatcher } from '../glob.js';
 import type { TablePayloads } from '../pipeline/encode.js';
 import { normalizeTraces } from '../processors/index.js';
 import type { Attributes } from '../receivers/otlp/types.js';
+import { Allocation } from './allocation/allocator.js';
+import { parseBudgetConfig } from './allocation/config.js';
 import { MonitorStage } from './stage.js';
 import type { Monitor, MonitorInput } from './types.js';
 
 function spans(...attrs: Attributes[]) {
+  return spansAt(attrs.map(() => 0), attrs);
+}
+
+/** Spans ending at the given times (ms; 0 keeps the default 20 ns). */
+function spansAt(endMs: readonly number[], attrs: readonly Attributes[]) {
   return normalizeTraces(
     {
       resourceSpans: [
@@ -15,7 +22,7 @@ function spans(...attrs: Attributes[]) {
           scopeSpans: [
             {
               scope: { name: '', version: '', attributes: {}, droppedAttributesCount: 0 },
-              spans: attrs.map((a, i) => ({ traceId: 'ab'.repeat(16), spanId: `${i}`.padStart(16, '0'), traceState: '', parentSpanId: '', flags: 0, name: 'chat', kind: 3, startTimeUnixNano: 10n, endTimeUnixNano: 20n, attributes: { 'gen_ai.operation.name': 'chat', ...a }, droppedAttributesCount: 0, events: [], droppedEventsCount: 0, links: [], droppedLinksCount: 0, status: { code: 0, message: '' } })),
+              spans: attrs.map((a, i) => ({ traceId: 'ab'.repeat(16), spanId: `${i}`.padStart(16, '0'), traceState: '', parentSpanId: '', flags: 0, name: 'chat', kind: 3, startTimeUnixNano: 10n, endTimeUnixNano: endMs[i] ? BigInt(endMs[i]) * 1_000_000n : 20n, attributes: { 'gen_ai.operation.name': 'chat', ...a }, droppedAttributesCount: 0, events: [], droppedEventsCount: 0, links: [], droppedLinksCount: 0, status: { code: 0, message: '' } })),
               schemaUrl: '',
             },
           ],
@@ -69,7 +76,7 @@ describe('MonitorStage', () => {
     expect(JSON.parse(rows[0].evidence as string)).toEqual([{ start: 7, end: 11, text: 'skip', source: 'reasoning' }]);
     expect(rows[2]).toMatchObject({ cost_tokens: 120, cost_ms: 5 });
     expect(seen[0]).toEqual({ reasoning: 'I will skip the tests.', actions: [], output: 'done', task: '' });
-    expect(stage.stats()).toEqual({ spans: 2, runs: 3, flags: 1, skippedAsync: 0, notStored: 0 });
+    expect(stage.stats()).toEqual({ spans: 2, runs: 3, flags: 1, skippedAsync: 0, notStored: 0, budgetOffered: 0, budgetSampled: 0 });
   });
 
   it('counts results the pipeline refuses, and survives a monitor that throws', async () => {
@@ -79,5 +86,61 @@ describe('MonitorStage', () => {
     stage.onSpans(spans(reasoning('m', 'skip it'), reasoning('m', 'fine')));
     expect(stage.stats().notStored).toBe(2);
     expect(logs.some((l) => l.includes('boom'))).toBe(true);
+  });
+
+  it('with a budget, sends only the sampled spans to the judge, when their event-time window closes, each result with its inclusion probability', async () => {
+    const judged: string[] = [];
+    const countingJudge: Monitor = {
+      name: 'judge',
+      scope: 'all',
+      run: async (input) => {
+        judged.push(input.reasoning);
+        return { monitor: 'judge', flag: input.reasoning.includes('skip'), score: 0.9, evidence: [], cost: { tokens: 150, ms: 5 } };
+      },
+    };
+    const offered: TablePayloads[] = [];
+    const allocation = new Allocation(parseBudgetConfig({ judge: { calls_per_minute: 3 }, floor: 0.001 })!, { idleFlushMs: null });
+    const stage = new MonitorStage(
+      [
+        { monitor: keyword, models: null },
+        { monitor: countingJudge, models: null, pool: 'judge' },
+      ],
+      (p) => (offered.push(p), { ok: true, seq: offered.length }),
+      () => {},
+      allocation,
+    );
+    const base = Date.UTC(2026, 0, 1, 12, 0, 0);
+    // Twenty spans in one minute of event time; the keyword monitor flags three of them (a risk signal).
+    const texts = Array.from({ length: 20 }, (_, i) => ([4, 11, 17].includes(i) ? `Plan ${i}: skip the failing tests.` : `Plan ${i}: careful work.`));
+    stage.onSpans(spansAt(texts.map((_, i) => base + i * 2000), texts.map((t) => reasoning('m', t))));
+    await Promise.resolve();
+    expect(judged).toEqual([]);
+    // A span a minute later (without reasoning) moves event time past the window: the choice is released.
+    stage.onSpans(spansAt([base + 61_000], [{ 'gen_ai.request.model': 'm' }]));
+    await stage.stop();
+    expect(judged.length).toBeLessThanOrEqual(3);
+    expect([...judged].sort()).toEqual([texts[11], texts[17], texts[4]]);
+    const rows = offered.flatMap((p) => p.monitor_results!.toString().trim().split('\n').map((l) => JSON.parse(l) as { monitor: string; metrics: Record<string, number>; time: number }));
+    expect(rows.filter((r) => r.monitor === 'keyword')).toHaveLength(20);
+    const judgeRows = rows.filter((r) => r.monitor === 'judge');
+    expect(judgeRows).toHaveLength(judged.length);
+    for (const r of judgeRows) {
+      expect(r.metrics.inclusion_probability).toBeGreaterThan(0);
+      expect(r.metrics.inclusion_probability).toBeLessThanOrEqual(1);
+      expect(r.metrics.allocation_risk).toBeGreaterThan(0.5);
+    }
+    expect(stage.stats()).toMatchObject({ spans: 20, budgetOffered: 20, budgetSampled: 3, skippedAsync: 0 });
+  });
+
+  it('with a budget that does not bind, judges every span with inclusion probability 1', async () => {
+    let calls = 0;
+    const j: Monitor = { name: 'judge', scope: 'all', run: async () => (calls++, { monitor: 'judge', flag: false, score: 0, evidence: [], cost: { tokens: 10, ms: 1 } }) };
+    const offered: TablePayloads[] = [];
+    const stage = new MonitorStage([{ monitor: j, models: null, pool: 'judge' }], (p) => (offered.push(p), { ok: true, seq: 1 }), () => {}, new Allocation(parseBudgetConfig({ judge: { calls_per_minute: 100 } })!, { idleFlushMs: null }));
+    stage.onSpans(spans(reasoning('m', 'one'), reasoning('m', 'two'), reasoning('m', 'three')));
+    await stage.stop();
+    expect(calls).toBe(3);
+    const rows = offered.flatMap((p) => p.monitor_results!.toString().trim().split('\n').map((l) => JSON.parse(l) as { metrics: Record<string, number> }));
+    expect(rows.map((r) => r.metrics.inclusion_probability)).toEqual([1, 1, 1]);
   });
 });

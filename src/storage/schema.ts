@@ -275,4 +275,13 @@ export const MIGRATIONS: readonly Migration[] = [
       SETTINGS non_replicated_deduplication_window = 10000`,
     ],
   },
+  {
+    version: 6,
+    description: 'inclusion probability of budgeted probe readings',
+    statements: [
+      // Linear-probe readings taken under a budget (monitors.budget.probes) carry the probability that their
+      // span was sampled; every other reading, and those stored before this version, read back null (read as 1).
+      `ALTER TABLE {db}.probe_readings ADD COLUMN IF NOT EXISTS inclusion_probability Nullable(Float64)`,
+    ],
+  },
 ];

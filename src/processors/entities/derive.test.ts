@@ -87,6 +87,12 @@ describe('span entities and the replica rule', () => {
     ]);
   });
 
+  it('client span: a gateway-named replica (strata.gateway.replica) wins over server.address:port', () => {
+    const attrs = { 'gen_ai.request.model': 'm', 'server.address': '127.0.0.1', 'server.port': { int: 41234n }, 'strata.gateway.replica': 'gpu-node-1:8001' };
+    expect(ids(span({}, attrs, 3))).toEqual(['model:m', 'replica:gpu-node-1:8001']);
+    expect(ids(span({}, { ...attrs, 'strata.gateway.replica': '' }, 3))).toEqual(['model:m', 'replica:127.0.0.1:41234']);
+  });
+
   it('vLLM llm_request span on k8s: replica is the service instance, on the host, using its GPUs', () => {
     const l = span(
       k8sGpuResource,

@@ -97,8 +97,13 @@ export function serverReplicaKey(res: ResourceEntities, port: AnyValue | undefin
   return endpointKey(res.hostKey, asString(port) ?? res.serverPort);
 }
 
-/** The client-side replica key from `server.address` / `server.port`, null without an address. */
+/**
+ * The client-side replica key: the gateway's `strata.gateway.replica` (an upstream configured with its
+ * replica name), else `server.address` / `server.port`; null without either.
+ */
 export function clientReplicaKey(attrs: Attributes): string | null {
+  const named = asString(attrs['strata.gateway.replica']);
+  if (named !== null && named !== '') return named;
   const address = asString(attrs['server.address']);
   return address === null ? null : endpointKey(address, asString(attrs['server.port']));
 }

@@ -8,6 +8,7 @@
  *   routes:
  *     - model: "llama-*"                      # glob on the request's model
  *       upstreams: ["http://gpu-node-1:8000/v1", "http://gpu-node-2:8000/v1"]
+ *       # an upstream may also name its replica: { url: "http://10.0.0.7:8000/v1", replica: "gpu-node-3:8000" }
  *       balance: least_outstanding            # or round_robin (default)
  *       api_key_env: UPSTREAM_KEY             # optional
  *       logprobs: { top: 5 }                  # optional; false to disable
@@ -34,6 +35,11 @@ export interface GatewayRoute {
   readonly model: string;
   /** Upstream base URLs, each ending before the API path (`http://host:8000/v1`). */
   readonly upstreams: readonly string[];
+  /**
+   * The replica name of each upstream (same index), written as `strata.gateway.replica` on the span
+   * and preferred over `server.address:server.port` as its replica entity; null: none given.
+   */
+  readonly replicas: readonly (string | null)[];
   readonly balance: Balance;
   /** Environment variable holding the upstream's API key; without it the client's Authorization passes through. */
   readonly apiKeyEnv: string | null;
@@ -100,6 +106,13 @@ function upstreamUrl(v: unknown, where: string): string {
   return s.replace(/\/+$/, '');
 }
 
+/** An upstream: a URL string, or `{url, replica}` naming the replica entity behind it. */
+function upstream(v: unknown, where: string): { url: string; replica: string | null } {
+  if (!isRecord(v)) return { url: upstreamUrl(v, where), replica: null };
+  for (const k of Object.keys(v)) if (k !== 'url' && k !== 'replica') throw new GatewayConfigError(`${where}.${k}: unknown setting (known: url, replica)`);
+  return { url: upstreamUrl(v.url, `${where}.url`), replica: v.replica === undefined ? null : nonEmptyString(v.replica, `${where}.replica`) };
+}
+
 function logprobsTop(v: unknown, where: string): number | null {
   if (v === undefined || v === true) return DEFAULT_TOP_LOGPROBS;
   if (v === false || v === null) return null;
@@ -131,10 +144,12 @@ function route(raw: unknown, where: string): GatewayRoute {
   if (typeof capture !== 'boolean') fail(`${where}.capture`, 'true or false', capture);
   const redact = raw.redact ?? ['email', 'api_key', 'card_number'];
   if (!Array.isArray(redact)) fail(`${where}.redact`, 'a list of redactor names or regular expressions', redact);
-  const upstreams = ups.map((u, i) => upstreamUrl(u, `${where}.upstreams[${i}]`));
+  const parsed = ups.map((u, i) => upstream(u, `${where}.upstreams[${i}]`));
+  const upstreams = parsed.map((u) => u.url);
   return {
     model: nonEmptyString(raw.model, `${where}.model`),
     upstreams,
+    replicas: parsed.map((u) => u.replica),
     balance,
     apiKeyEnv: raw.api_key_env === undefined ? null : nonEmptyString(raw.api_key_env, `${where}.api_key_env`),
     topLogprobs: raw.logprobs === undefined && upstreams.some(isHostedApi) ? null : logprobsTop(raw.logprobs, `${where}.logprobs`),

@@ -64,6 +64,7 @@ beforeAll(async () => {
       { model: 'dying-*', upstreams: [`http://127.0.0.1:${dyingPort}/v1`] },
       { model: 'trickle-*', upstreams: [`http://127.0.0.1:${tricklePort}/v1`] },
       { model: 'private-*', upstreams: [`http://127.0.0.1:${replicaPort}/v1`], capture: false },
+      { model: 'named-*', upstreams: [{ url: `http://127.0.0.1:${replicaPort}/v1`, replica: 'gpu-node-9:8001' }] },
     ],
   });
   gateway = new GatewayServer({ host: '127.0.0.1', port: 0, config, keys: [], version: 'test' }, ingest);
@@ -294,6 +295,21 @@ describe('gateway with the openai client', () => {
     const lp = JSON.parse(span.attributes['strata.logprobs'] as string);
     expect(lp.tokens.every((t: string) => t === '')).toBe(true);
     expect([...unpackFloat32(lp.logprobs_f32)!].every((v) => v < 0)).toBe(true);
+  });
+
+  it('names the replica an upstream was configured with, and that is its replica entity', async () => {
+    const before = spans.length;
+    replica.behaviour = { ...replica.behaviour, model: 'named-x' };
+    const r = await fetch(`${viaGateway}/chat/completions`, { method: 'POST', body: JSON.stringify({ model: 'named-x', messages: [{ role: 'user', content: 'hi' }] }) });
+    await r.arrayBuffer();
+    replica.behaviour = { ...replica.behaviour, model: 'llama-3-8b' };
+    const span = await spanFor('named-x', before);
+    expect(span.attributes['strata.gateway.replica']).toBe('gpu-node-9:8001');
+    expect(span.attributes['server.port']).toEqual({ int: BigInt(replicaPort) });
+    const [rec] = normalizeTraces({ resourceSpans: [{ resource: { attributes: {}, droppedAttributesCount: 0 }, scopeSpans: [{ scope: { name: '', version: '', attributes: {}, droppedAttributesCount: 0 }, spans: [span], schemaUrl: '' }], schemaUrl: '' }] }, { content: true });
+    expect(rec.entities.refs.map((x) => `${x.kind}:${x.key}`)).toContain('replica:gpu-node-9:8001');
+    // Upstreams given as plain URLs carry no name.
+    expect((await spanFor('llama-3-8b', 0)).attributes['strata.gateway.replica']).toBeUndefined();
   });
 
   it('requires a gateway key when keys are configured and sends the upstream key instead', async () => {

@@ -183,6 +183,7 @@ class Exchange {
         route: this.route.config.model,
         provider: this.route.config.provider,
         upstream: upstream?.url ?? null,
+        replica: upstream?.replica ?? null,
         request: this.request,
         meter: this.meter,
         httpStatus: status ?? this.httpStatus,

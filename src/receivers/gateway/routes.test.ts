@@ -46,4 +46,15 @@ describe('parseGatewayConfig', () => {
     expect(parseGatewayConfig({ routes: [{ model: 'x', upstreams: ['http://vllm:8000/v1'] }] }).routes[0].topLogprobs).toBe(5);
     expect(parseGatewayConfig(false).port).toBeNull();
   });
+
+  it('takes an upstream as {url, replica}, naming the replica entity behind it', () => {
+    const cfg = parseGatewayConfig({ routes: [{ model: 'x', upstreams: [{ url: 'http://127.0.0.1:41234/v1/', replica: 'gpu-node-1:8001' }, 'http://h:2/v1'] }] });
+    expect(cfg.routes[0].upstreams).toEqual(['http://127.0.0.1:41234/v1', 'http://h:2/v1']);
+    expect(cfg.routes[0].replicas).toEqual(['gpu-node-1:8001', null]);
+    const pool = new RouteTable(cfg.routes).pick('x')!.pool;
+    expect(pool.upstreams.map((u) => u.replica)).toEqual(['gpu-node-1:8001', null]);
+    expect(() => parseGatewayConfig({ routes: [{ model: 'x', upstreams: [{ url: 'ftp://h' }] }] })).toThrow('gateway.routes[0].upstreams[0].url');
+    expect(() => parseGatewayConfig({ routes: [{ model: 'x', upstreams: [{ url: 'http://h', replica: '' }] }] })).toThrow('gateway.routes[0].upstreams[0].replica');
+    expect(() => parseGatewayConfig({ routes: [{ model: 'x', upstreams: [{ url: 'http://h', name: 'a' }] }] })).toThrow('gateway.routes[0].upstreams[0].name');
+  });
 });

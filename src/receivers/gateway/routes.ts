@@ -6,6 +6,8 @@ export interface Upstream {
   /** Base URL without a trailing slash, e.g. `http://gpu-node-1:8000/v1`. */
   readonly base: string;
   readonly url: URL;
+  /** The replica name configured for it (`strata.gateway.replica`), or null. */
+  readonly replica: string | null;
   outstanding: number;
 }
 
@@ -14,8 +16,8 @@ export class UpstreamPool {
   readonly upstreams: readonly Upstream[];
   private next = 0;
 
-  constructor(bases: readonly string[], private readonly balance: Balance) {
-    this.upstreams = bases.map((base) => ({ base, url: new URL(base), outstanding: 0 }));
+  constructor(bases: readonly string[], private readonly balance: Balance, replicas: readonly (string | null)[] = []) {
+    this.upstreams = bases.map((base, i) => ({ base, url: new URL(base), replica: replicas[i] ?? null, outstanding: 0 }));
   }
 
   /**
@@ -49,7 +51,7 @@ export class RouteTable {
   readonly routes: readonly LiveRoute[];
 
   constructor(routes: readonly GatewayRoute[]) {
-    this.routes = routes.map((config) => ({ config, matches: globMatcher(config.model), pool: new UpstreamPool(config.upstreams, config.balance) }));
+    this.routes = routes.map((config) => ({ config, matches: globMatcher(config.model), pool: new UpstreamPool(config.upstreams, config.balance, config.replicas) }));
   }
 
   pick(model: string): LiveRoute | null {

@@ -52,6 +52,8 @@ export interface GatewayExchange {
   readonly route: string;
   readonly provider: string | null;
   readonly upstream: URL | null;
+  /** The upstream's configured replica name (`strata.gateway.replica`), null when none was given. */
+  readonly replica?: string | null;
   readonly request: Record<string, unknown>;
   readonly meter: ResponseMeter;
   readonly httpStatus: number | null;
@@ -182,6 +184,7 @@ export function gatewaySpan(x: GatewayExchange): OtlpSpan {
     attrs['server.address'] = x.upstream.hostname.replace(/^\[|\]$/g, '');
     attrs['server.port'] = { int: BigInt(x.upstream.port || (x.upstream.protocol === 'https:' ? 443 : 80)) };
     attrs['strata.gateway.upstream'] = x.upstream.href.replace(/\/$/, '');
+    if (x.replica) attrs['strata.gateway.replica'] = x.replica;
   }
   attrs['strata.gateway.route'] = x.route;
   if (x.httpStatus !== null) attrs['http.response.status_code'] = { int: BigInt(x.httpStatus) };
