@@ -79,8 +79,8 @@ describe('bench report', () => {
     expect(kv.scores.faults[0]).toEqual({ type: 'kv_cache_exhaustion', entity: truth.entity, detected: true, incident: 'inc-1', rank: 1, top1: true, top3: true, root_cause: true, ttd_s: 30, ttl_s: 40, ttd_listed_s: 40 });
     expect(r.scenarios[1].answer).toEqual({ incidents: 0, top: null });
     expect(r.by_fault_type).toEqual({
-      kv_cache_exhaustion: { n: 1, detected: 1, localization_top1: 1, localization_top3: 1, rca_accuracy: 1, ttd_median_s: 30, ttl_median_s: 40 },
-      none: { n: 1, detected: 0, localization_top1: null, localization_top3: null, rca_accuracy: null, ttd_median_s: null, ttl_median_s: null },
+      kv_cache_exhaustion: { n: 1, detected: 1, localization_top1: 1, localization_top3: 1, rca_accuracy: 1, ttd_median_s: 30, ttl_median_s: 40, ttd_listed_median_s: 40 },
+      none: { n: 1, detected: 0, localization_top1: null, localization_top3: null, rca_accuracy: null, ttd_median_s: null, ttl_median_s: null, ttd_listed_median_s: null },
     });
     // It is plain JSON.
     expect(JSON.parse(JSON.stringify(r))).toEqual(r);

@@ -247,7 +247,7 @@ export async function runFleet(fleet: Fleet, encoders: SimEncoders, options: Run
 
     const answerStart = performance.now();
     const answer = await askStrata(strata, api, fleet, encoders, classified, options.database);
-    if (engine === 'chdb') await strata.storage?.exec(`DROP DATABASE IF EXISTS ${options.database}`).catch(() => {});
+    if (engine === 'chdb') await strata.storage?.exec(`DROP DATABASE IF EXISTS ${options.database} SYNC`).catch(() => {});
     await strata.stop();
     await servers.stop();
     const end = performance.now();

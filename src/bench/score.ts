@@ -198,6 +198,7 @@ export interface FaultTypeSummary {
   readonly rca_accuracy: number | null;
   readonly ttd_median_s: number | null;
   readonly ttl_median_s: number | null;
+  readonly ttd_listed_median_s: number | null;
 }
 
 export function byFaultType(scores: readonly ScenarioScore[]): Record<string, FaultTypeSummary> {
@@ -213,6 +214,7 @@ export function byFaultType(scores: readonly ScenarioScore[]): Record<string, Fa
       rca_accuracy: rate(fs.filter((f) => f.rootCause).length, fs.length),
       ttd_median_s: median(fs.flatMap((f) => (f.ttdS === null ? [] : [f.ttdS]))),
       ttl_median_s: median(fs.flatMap((f) => (f.ttlS === null ? [] : [f.ttlS]))),
+      ttd_listed_median_s: median(fs.flatMap((f) => (f.ttdListedS === null ? [] : [f.ttdListedS]))),
     };
   }
   const controls = scores.filter((s) => s.control);
@@ -225,6 +227,7 @@ export function byFaultType(scores: readonly ScenarioScore[]): Record<string, Fa
       rca_accuracy: null,
       ttd_median_s: null,
       ttl_median_s: null,
+      ttd_listed_median_s: null,
     };
   }
   return out;

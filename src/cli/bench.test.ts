@@ -35,7 +35,7 @@ async function run(argv: readonly string[], deps: { sim?: BenchSim } = {}): Prom
   let stdout = '';
   let stderr = '';
   let progress = '';
-  const code = await benchCommand(argv, { io: { out: (t) => (stdout += t), err: (t) => (stderr += t) }, progress: { isTTY: false, write: (t: string) => (progress += t) }, ...deps });
+  const code = await benchCommand(argv, { io: { out: (t) => (stdout += t), err: (t) => (stderr += t) }, progress: { isTTY: false, write: (t: string) => (progress += t) }, dataRoot: join(dir, 'runs'), ...deps });
   return { code, stdout, stderr, progress };
 }
 

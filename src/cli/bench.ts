@@ -52,6 +52,8 @@ export interface BenchDeps {
   /** Where progress is drawn (default process.stderr). */
   readonly progress?: ProgressStream;
   readonly sim?: BenchSim;
+  /** The data directory of the runs (default: one per process, removed at its exit); tests give theirs. */
+  readonly dataRoot?: string;
 }
 
 /** The checkout or installation root: the nearest directory above this module with Strata's package.json. */
@@ -163,7 +165,7 @@ export async function benchCommand(argv: readonly string[], deps: BenchDeps = {}
   }
 
   const progress = createProgress(deps.progress ?? process.stderr, fleets.length, { quiet: settings.quiet });
-  const root = benchRoot();
+  const root = deps.dataRoot ?? benchRoot();
   const began = performance.now();
   const runs: ScoredRun[] = [];
   const stepsOf = (fleet: Fleet): number => Math.floor((fleet.endMs - fleet.startMs) / fleet.scrapeIntervalMs) + 1;

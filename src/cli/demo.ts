@@ -58,16 +58,16 @@ export function demoConfig(base: StrataConfig, live: LiveFleet): StrataConfig {
 
 const elapsed = (ms: number): string => new Date(Math.max(0, ms)).toISOString().slice(11, 19);
 
-/** Open incidents from the API, or null when it cannot say (not served yet, or failing). */
-async function openIncidents(api: string, key: string | null): Promise<number | null> {
+/** Open incidents from the API (id and summary), or null when it cannot say (not served yet, or failing). */
+async function openIncidents(api: string, key: string | null): Promise<{ id: string; summary: string }[] | null> {
   try {
     const res = await fetch(`${api}/api/incidents?status=open`, { headers: key ? { authorization: `Bearer ${key}` } : {} });
     if (!res.ok) {
       await res.arrayBuffer();
       return null;
     }
-    const body = (await res.json()) as { incidents?: unknown[] };
-    return Array.isArray(body.incidents) ? body.incidents.length : null;
+    const body = (await res.json()) as { incidents?: { id: string; summary: string }[] };
+    return Array.isArray(body.incidents) ? body.incidents : null;
   } catch {
     return null;
   }
@@ -137,12 +137,18 @@ export async function demoCommand(argv: readonly string[], io: CliIo = PROCESS_I
         '',
       ].join('\n'),
     );
+    const announced = new Set<string>();
     status = setInterval(() => {
       void openIncidents(api, apiKey).then((open) => {
         const t = live.trafficStats!;
         io.out(
-          `strata demo: ${elapsed(live.now() - live.scenario.startMs)}  requests ${t.sent} sent, ${t.ok} answered, ${t.failed} failed  incidents open ${open ?? 'n/a'}  CPU ${cpuPercent(cpuStart, wallStart).toFixed(0)}% of a core\n`,
+          `strata demo: ${elapsed(live.now() - live.scenario.startMs)}  requests ${t.sent} sent, ${t.ok} answered, ${t.failed} failed  incidents open ${open?.length ?? 'n/a'}  CPU ${cpuPercent(cpuStart, wallStart).toFixed(0)}% of a core\n`,
         );
+        for (const i of open ?? []) {
+          if (announced.has(i.id)) continue;
+          announced.add(i.id);
+          io.out(`strata demo: incident: ${i.summary}  (${shown}/api/incidents/${i.id})\n`);
+        }
       });
     }, settings.statusEveryMs);
     const why = await untilStopped(settings.durationMs);
