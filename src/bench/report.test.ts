@@ -16,6 +16,7 @@ const incident: Incident = {
   startMs: truth.startMs + 30_000,
   endMs: truth.endMs + 60_000,
   updatedMs: truth.endMs + 60_000,
+  openedMs: truth.startMs + 30_000,
   localisedMs: truth.startMs + 40_000,
   entities: [truth.entity],
   affectedRequests: 120,

@@ -27,6 +27,7 @@ function incident(id: string, over: Partial<Incident>): Incident {
     startMs: T0,
     endMs: null,
     updatedMs: T0,
+    openedMs: T0,
     localisedMs: null,
     entities: [],
     affectedRequests: 0,

@@ -39,7 +39,7 @@ export interface Incident {
   /** Event time of the last change. */
   readonly updatedMs: number;
   /** Event time at which the incident was opened: when it was detected (time to detect = this - fault start). */
-  readonly openedMs?: number;
+  readonly openedMs: number;
   /** Event time at which the current top-1 cause first became top-1 (time to localise). */
   readonly localisedMs: number | null;
   readonly entities: readonly string[];

@@ -15,6 +15,7 @@ export function sampleIncident(overrides: Partial<Incident> = {}): Incident {
     startMs,
     endMs: null,
     updatedMs: startMs + 30_000,
+    openedMs: startMs + 20_000,
     localisedMs: startMs + 20_000,
     entities: [gpu, 'replica:gpu-node-1:8001', 'replica:gpu-node-1:8002'],
     affectedRequests: 37,

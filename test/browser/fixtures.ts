@@ -197,6 +197,7 @@ export function incident(): Incident {
     startMs: start,
     endMs: null,
     updatedMs: start + 600_000,
+    openedMs: start + 30_000,
     localisedMs: start + 90_000,
     entities: [GPU, REPLICA],
     affectedRequests: 412,
