@@ -11,7 +11,7 @@ import { loadScenarioFile, type Scenario } from './scenario.js';
 import type { SimRequest, SimTarget } from './types.js';
 
 const SMALL = loadScenarioFile(fileURLToPath(new URL('./testdata/small-fleet.yaml', import.meta.url)));
-const FIXTURES = fileURLToPath(new URL('../../../shared/fixtures/prometheus/', import.meta.url));
+const FIXTURES = fileURLToPath(new URL('../../test/fixtures/prometheus/', import.meta.url));
 
 const run = recordRun(createFleet(SMALL));
 
