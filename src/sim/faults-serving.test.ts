@@ -3,55 +3,11 @@
  * read where possible by Strata's own processors (confidence signals, behavioural monitors, probe
  * consistency) from the OTLP the simulator sends.
  */
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import type { FaultType } from '../model/faults.js';
-import type { SpanRecord } from '../model/span.js';
-import { normalizeTraces } from '../processors/normalize-traces.js';
-import { decodeTraceJson } from '../receivers/otlp/decode-json.js';
-import { createFleet } from './fleet.js';
-import { requestsToOtlpJson } from './otlp-spans.js';
-import { differences, meanIn, recordRun, seriesOf, type RunRecord } from './recorder.js';
-import { loadScenarioFile, type Scenario } from './scenario.js';
+import { differences, meanIn, seriesOf, type RunRecord } from './recorder.js';
 import type { SimRequest } from './types.js';
+import { control, expectRequestsUntouched, expectTelemetryUntouched, FROM, requestsOf, spansOf, state, TO, withFault } from './testdata/fault-runs.js';
 
-const BASE = loadScenarioFile(fileURLToPath(new URL('./testdata/small-fleet.yaml', import.meta.url)));
-const FROM = BASE.startMs + 180_000;
-const TO = BASE.startMs + 420_000;
-const TARGETS = ['a', 'b', 'c', 'node-a', 'node-b'];
-
-const control = recordRun(createFleet(BASE));
-
-function withFault(type: FaultType, target: string | null, severity = 1): RunRecord {
-  const s: Scenario = { ...BASE, faults: [{ type, target, startMs: 180_000, endMs: 420_000, severity, xid: null }] };
-  return recordRun(createFleet(s));
-}
-
-function inWindow(r: SimRequest): boolean {
-  return r.arrivalMs >= FROM && r.arrivalMs < TO;
-}
-
-function requestsOf(run: RunRecord, replica: string, inside?: boolean): SimRequest[] {
-  return run.requests.filter((r) => r.replica === replica && (inside === undefined || inWindow(r) === inside));
-}
-
-function state(r: SimRequest): string {
-  return JSON.stringify(Object.entries(r).filter(([k]) => k !== 'built'), (_k, v: unknown) => (v instanceof Float64Array ? Array.from(v) : v));
-}
-
-const spanCache = new WeakMap<RunRecord, { client: Map<string, SpanRecord>; server: Map<string, SpanRecord> }>();
-
-/** The run's spans as Strata ingests them (fault window only): the gateway's (kind CLIENT) and the replica's, by trace. */
-function spansOf(run: RunRecord): { client: Map<string, SpanRecord>; server: Map<string, SpanRecord> } {
-  const cached = spanCache.get(run);
-  if (cached) return cached;
-  const spans = normalizeTraces(decodeTraceJson(JSON.stringify(requestsToOtlpJson(run.fleet, run.requests.filter(inWindow)))));
-  const client = new Map<string, SpanRecord>();
-  const server = new Map<string, SpanRecord>();
-  for (const s of spans) (s.kind === 3 ? client : server).set(s.traceId, s);
-  spanCache.set(run, { client, server });
-  return { client, server };
-}
 
 function mean(xs: readonly number[]): number {
   return xs.reduce((a, b) => a + b, 0) / xs.length;
@@ -67,14 +23,6 @@ function accuracy(rs: readonly SimRequest[]): number {
   return rs.filter((r) => r.correct).length / rs.length;
 }
 
-/** All telemetry identical to the healthy run (no infrastructure signature). */
-function expectTelemetryUntouched(run: RunRecord, except: readonly string[] = []): void {
-  for (const t of TARGETS) if (!except.includes(t)) expect(differences(run, control, t), t).toEqual([]);
-}
-
-function expectRequestsUntouched(run: RunRecord, replicas: readonly string[]): void {
-  for (const id of replicas) expect(requestsOf(run, id).map(state), id).toEqual(requestsOf(control, id).map(state));
-}
 
 describe('engine, rollout, input and template fault signatures', () => {
   it('KV-cache exhaustion: KV near 100 %, preemptions climb, requests wait, TTFT rises on that replica', () => {
