@@ -13,7 +13,7 @@ import { createFleet } from './fleet.js';
 import { differences } from './recorder.js';
 import { type Scenario } from './scenario.js';
 import type { SimRequest } from './types.js';
-import { BASE, control, expectRequestsUntouched, expectTelemetryUntouched, FROM, inWindow, requestsOf, spansOf, state, TO, withFault } from './testdata/fault-runs.js';
+import { BASE, control, expectRequestsUntouched, expectTelemetryUntouched, FROM, inWindow, requestsOf, spansOf, state, TO, withFault } from '../../test/helpers/sim-fault-runs.js';
 
 
 

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { differences, meanIn, seriesOf, type RunRecord } from './recorder.js';
 import type { SimRequest } from './types.js';
-import { control, expectRequestsUntouched, expectTelemetryUntouched, FROM, requestsOf, spansOf, state, TO, withFault } from './testdata/fault-runs.js';
+import { control, expectRequestsUntouched, expectTelemetryUntouched, FROM, requestsOf, spansOf, state, TO, withFault } from '../../test/helpers/sim-fault-runs.js';
 
 
 function mean(xs: readonly number[]): number {

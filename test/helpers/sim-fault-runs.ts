@@ -4,17 +4,17 @@
  */
 import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
-import type { FaultType } from '../../model/faults.js';
-import type { SpanRecord } from '../../model/span.js';
-import { normalizeTraces } from '../../processors/normalize-traces.js';
-import { decodeTraceJson } from '../../receivers/otlp/decode-json.js';
-import { createFleet } from '../fleet.js';
-import { requestsToOtlpJson } from '../otlp-spans.js';
-import { differences, recordRun, type RunRecord } from '../recorder.js';
-import { loadScenarioFile, type Scenario } from '../scenario.js';
-import type { SimRequest } from '../types.js';
+import type { FaultType } from '../../src/model/faults.js';
+import type { SpanRecord } from '../../src/model/span.js';
+import { normalizeTraces } from '../../src/processors/normalize-traces.js';
+import { decodeTraceJson } from '../../src/receivers/otlp/decode-json.js';
+import { createFleet } from '../../src/sim/fleet.js';
+import { requestsToOtlpJson } from '../../src/sim/otlp-spans.js';
+import { differences, recordRun, type RunRecord } from '../../src/sim/recorder.js';
+import { loadScenarioFile, type Scenario } from '../../src/sim/scenario.js';
+import type { SimRequest } from '../../src/sim/types.js';
 
-export const BASE = loadScenarioFile(fileURLToPath(new URL('./small-fleet.yaml', import.meta.url)));
+export const BASE = loadScenarioFile(fileURLToPath(new URL('../../src/sim/testdata/small-fleet.yaml', import.meta.url)));
 export const FROM = BASE.startMs + 180_000;
 export const TO = BASE.startMs + 420_000;
 export const TARGETS = ['a', 'b', 'c', 'node-a', 'node-b'];
